@@ -1,0 +1,149 @@
+/**
+ * The trace buffer: spans are grouped by trace id until the trace has been quiet for the settle
+ * period (Envoy flushes every few seconds, so a trace's spans trickle in), then the trace is
+ * settled into the store. Spans that arrive after that are merged into the stored trace.
+ * The buffer is bounded: beyond `maxBufferedSpans` the sink refuses new batches (429) instead of
+ * growing without limit.
+ */
+import type { Admission, Span, SpanSink } from '../model/index.js';
+import type { TraceStore } from './store.js';
+import { settleTrace } from './trace.js';
+import type { StoredTrace } from './trace.js';
+
+export interface AssemblerOptions {
+  /** Quiet time after a trace's last span before it settles, ms. Default 10,000. */
+  readonly settleMs: number;
+  /** Spans held unsettled at most; beyond it batches are refused. Default 200,000. */
+  readonly maxBufferedSpans: number;
+  /** A trace is settled regardless of activity once it has buffered this long, ms. Default 60,000. */
+  readonly maxTraceAgeMs: number;
+  readonly store: TraceStore;
+  /** Clock in ms; injected so tests need no sleeps. */
+  readonly now: () => number;
+}
+
+interface PendingTrace {
+  readonly traceId: string;
+  spans: Span[];
+  readonly firstSeenMs: number;
+  deadlineMs: number;
+}
+
+export interface AssemblerStats {
+  readonly bufferedTraces: number;
+  readonly bufferedSpans: number;
+  readonly settledTraces: number;
+  readonly lateSpans: number;
+  readonly refusedBatches: number;
+}
+
+export class TraceAssembler implements SpanSink {
+  readonly #options: AssemblerOptions;
+  readonly #pending = new Map<string, PendingTrace>();
+  #bufferedSpans = 0;
+  #settledTraces = 0;
+  #lateSpans = 0;
+  #refusedBatches = 0;
+
+  constructor(options: AssemblerOptions) {
+    this.#options = options;
+  }
+
+  admit(): Admission {
+    if (this.#bufferedSpans < this.#options.maxBufferedSpans) return { ok: true };
+    this.#refusedBatches++;
+    return {
+      ok: false,
+      message: `trace buffer full (${this.#bufferedSpans} spans unsettled, limit ${this.#options.maxBufferedSpans})`,
+      retryAfterSeconds: Math.max(1, Math.ceil(this.#options.settleMs / 1000)),
+    };
+  }
+
+  accept(spans: readonly Span[]): void {
+    const now = this.#options.now();
+    const deadline = now + this.#options.settleMs;
+    let late: Map<string, Span[]> | undefined;
+    for (const span of spans) {
+      const pending = this.#pending.get(span.traceId);
+      if (pending !== undefined) {
+        pending.spans.push(span);
+        pending.deadlineMs = deadline;
+      } else if (this.#options.store.get(span.traceId) !== undefined) {
+        late ??= new Map();
+        const list = late.get(span.traceId);
+        if (list === undefined) late.set(span.traceId, [span]);
+        else list.push(span);
+        continue;
+      } else {
+        const created: PendingTrace = { traceId: span.traceId, spans: [span], firstSeenMs: now, deadlineMs: deadline };
+        this.#pending.set(span.traceId, created);
+      }
+      this.#bufferedSpans++;
+    }
+    if (late !== undefined) this.#mergeLate(late);
+  }
+
+  #mergeLate(late: Map<string, Span[]>): void {
+    for (const [traceId, list] of late) {
+      this.#options.store.appendLate(traceId, list);
+      this.#lateSpans += list.length;
+    }
+  }
+
+  /**
+   * Settles every trace whose quiet period (or maximum age) has passed. A full scan of the
+   * pending map: at most `maxBufferedSpans` entries once a second, a few milliseconds, and far
+   * simpler than keeping a deadline-ordered index up to date on every span.
+   */
+  settleDue(): number {
+    const now = this.#options.now();
+    let settled = 0;
+    for (const p of this.#pending.values()) {
+      if (p.deadlineMs <= now || now - p.firstSeenMs >= this.#options.maxTraceAgeMs) {
+        this.#settle(p, now);
+        settled++;
+      }
+    }
+    return settled;
+  }
+
+  /** Settles everything now (graceful shutdown). */
+  settleAll(): number {
+    const now = this.#options.now();
+    let settled = 0;
+    for (const p of [...this.#pending.values()]) {
+      this.#settle(p, now);
+      settled++;
+    }
+    return settled;
+  }
+
+  /** An unsettled trace assembled on demand (the read API shows traces before they settle). */
+  peek(traceId: string): StoredTrace | undefined {
+    const p = this.#pending.get(traceId);
+    return p === undefined ? undefined : settleTrace(traceId, p.spans, this.#options.now());
+  }
+
+  /** Every unsettled trace, assembled on demand. */
+  *pendingTraces(): Iterable<StoredTrace> {
+    const now = this.#options.now();
+    for (const p of this.#pending.values()) yield settleTrace(p.traceId, p.spans, now);
+  }
+
+  stats(): AssemblerStats {
+    return {
+      bufferedTraces: this.#pending.size,
+      bufferedSpans: this.#bufferedSpans,
+      settledTraces: this.#settledTraces,
+      lateSpans: this.#lateSpans,
+      refusedBatches: this.#refusedBatches,
+    };
+  }
+
+  #settle(p: PendingTrace, now: number): void {
+    this.#pending.delete(p.traceId);
+    this.#bufferedSpans -= p.spans.length;
+    this.#settledTraces++;
+    this.#options.store.put(settleTrace(p.traceId, p.spans, now));
+  }
+}

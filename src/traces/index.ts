@@ -1,0 +1,17 @@
+export { TraceAssembler } from './assembler.js';
+export type { AssemblerOptions, AssemblerStats } from './assembler.js';
+export { MemoryTraceStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export type { EvictionReason, StoreStats, TraceStore } from './store.js';
+export { parseAnnotationQuery, remoteServiceOf, traceMatcher } from './query.js';
+export type { TraceQuery } from './query.js';
+export { BufferedStoreReader } from './reader.js';
+export type { TraceReader } from './reader.js';
+export { settleTrace, traceDurationUs, viewTrace } from './trace.js';
+export type { StoredTrace, TraceView } from './trace.js';
+export { findHops, workloadOf } from './hops.js';
+export type { Hop } from './hops.js';
+export { buildTree } from './tree.js';
+export type { SpanTree, TraceWarning, TraceWarningCode } from './tree.js';
+export { mergeDuplicates } from './merge.js';
+export { correctClockSkew } from './skew.js';

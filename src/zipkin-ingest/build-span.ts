@@ -1,0 +1,70 @@
+/**
+ * The part of Zipkin span normalization shared by the JSON and proto3 decoders: once ids and
+ * timestamps are parsed, both produce the same model span from the same fields.
+ */
+import { StatusCode, deriveMeshIdentity } from '../model/index.js';
+import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker, TraceIdParts } from '../model/index.js';
+import type { DecodeContext } from '../ingest/context.js';
+
+export interface ZipkinFields {
+  trace: TraceIdParts;
+  id: string;
+  parentId: string | undefined;
+  kind: SpanKind | undefined;
+  name: string;
+  timestampUs: number;
+  durationUs: number;
+  localEndpoint: Endpoint | undefined;
+  remoteEndpoint: Endpoint | undefined;
+  annotations: Annotation[] | undefined;
+  debug: boolean;
+  shared: boolean;
+  source: SourceFormat;
+}
+
+/** Zipkin kinds by name; OTLP's INTERNAL is not a Zipkin kind. */
+export const ZIPKIN_KINDS: Readonly<Record<string, SpanKind>> = {
+  CLIENT: 'CLIENT', SERVER: 'SERVER', PRODUCER: 'PRODUCER', CONSUMER: 'CONSUMER',
+};
+
+/** Builds the model span once the packer holds the span's tags. */
+export function buildZipkinSpan(ctx: DecodeContext, packer: TagPacker, f: ZipkinFields): Span {
+  const packed = packer.finish();
+  const serviceName = f.localEndpoint?.serviceName;
+  return {
+    traceId: f.trace.traceId,
+    traceIdBits: f.trace.bits,
+    id: f.id,
+    parentId: f.parentId,
+    kind: f.kind,
+    name: f.name === '' ? '' : ctx.interner.string(f.name),
+    timestampUs: f.timestampUs,
+    durationUs: f.durationUs,
+    startNanosRemainder: -1,
+    endNanosRemainder: -1,
+    localEndpoint: f.localEndpoint,
+    remoteEndpoint: f.remoteEndpoint,
+    sharedTags: packed.group,
+    ownTags: packed.own,
+    annotations: f.annotations,
+    shared: f.shared,
+    debug: f.debug,
+    statusCode: packed.error ? StatusCode.ERROR : StatusCode.UNSET,
+    statusMessage: undefined,
+    error: packed.error,
+    links: undefined,
+    traceState: undefined,
+    source: f.source,
+    mesh: deriveMeshIdentity(packed.group, f.kind, serviceName),
+    requestId: packed.requestId,
+    httpStatus: packed.httpStatus,
+    responseFlags: packed.responseFlags,
+  };
+}
+
+/** A non-negative integer count of microseconds, or undefined when the value is not one. */
+export function microseconds(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.floor(value);
+}

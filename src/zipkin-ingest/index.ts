@@ -1,0 +1,2 @@
+export { ZipkinPayloadError, decodeZipkinJson } from './decode-json.js';
+export { ListOfSpans, decodeZipkinProto } from './decode-proto.js';
