@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * `meshtrace` command line. Thin by design: parse, wire, listen, and shut down gracefully.
+ */
+import { pino } from 'pino';
+import { ConfigError, loadServeConfig, serveHelp } from '../src/config/index.js';
+import { startMeshtrace } from '../src/server/meshtrace.js';
+
+const USAGE = `Usage: meshtrace <command> [options]
+
+Commands:
+  serve     run the collector (Zipkin :9411, OTLP gRPC :4317, OTLP HTTP :4318, API :8080)
+  help      show this help
+
+Run 'meshtrace serve --help' for the collector's options.
+`;
+
+async function serve(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(serveHelp());
+    return;
+  }
+  const config = loadServeConfig(args);
+  const logger = pino({ level: config.logLevel, base: { service: 'meshtrace' } });
+  const running = await startMeshtrace(config, logger);
+  logger.info({ host: config.host, ports: running.ports }, 'meshtrace is listening');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight ones, settling buffered traces');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    running.close().then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    }, (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': return serve(rest);
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(`meshtrace: unknown command '${command}'\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`meshtrace: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`meshtrace: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,98 @@
+/**
+ * The resolved, validated configuration of `meshtrace serve`. Precedence: flag > environment >
+ * default. Every problem is reported at once, so a bad deployment fails fast with the full list.
+ */
+import { parseArgs } from 'node:util';
+import { SERVE_OPTIONS, envName } from './options.js';
+import type { OptionSpec, ServeOptionName } from './options.js';
+import { parseDuration, parseSize } from './units.js';
+
+export interface ServeConfig {
+  readonly host: string;
+  readonly zipkinPort: number;
+  readonly otlpGrpcPort: number;
+  readonly otlpHttpPort: number;
+  readonly httpPort: number;
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+  readonly maxSpansPerBatch: number;
+  readonly maxTagsPerSpan: number;
+  readonly maxTagValueLength: number;
+  readonly maxEventsPerSpan: number;
+  readonly settleMs: number;
+  readonly maxTraceAgeMs: number;
+  readonly maxBufferedSpans: number;
+  readonly retentionMs: number;
+  readonly maxStoredSpans: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function convert(spec: OptionSpec, raw: string): number | string | undefined {
+  switch (spec.type) {
+    case 'port': {
+      const n = Number(raw);
+      return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+    }
+    case 'count': {
+      const n = Number(raw);
+      return Number.isInteger(n) && n > 0 ? n : undefined;
+    }
+    case 'duration': return parseDuration(raw);
+    case 'size': return parseSize(raw);
+    case 'level': return LEVELS.has(raw) ? raw : undefined;
+    default: return raw;
+  }
+}
+
+const EXPECT: Record<OptionSpec['type'], string> = {
+  port: 'a port number 0-65535', count: 'a positive integer', duration: 'a duration such as 10s, 5m or 1h',
+  size: 'a size such as 5MiB or 512KB', level: 'one of fatal, error, warn, info, debug, trace, silent',
+  string: 'a string', boolean: 'true or false',
+};
+
+/** Resolves flags (already split from the command) and environment into a config. */
+export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const names = Object.keys(SERVE_OPTIONS) as ServeOptionName[];
+  const { values } = parseArgs({
+    args,
+    options: Object.fromEntries(names.map((n) => [SERVE_OPTIONS[n].flag, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: false,
+  });
+  const problems: string[] = [];
+  const resolved: Partial<Record<ServeOptionName, number | string>> = {};
+  for (const name of names) {
+    const spec: OptionSpec = SERVE_OPTIONS[name];
+    const fromFlag = values[spec.flag] as string | undefined;
+    const fromEnv = env[envName(spec.flag)];
+    const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default);
+    const value = convert(spec, raw);
+    const origin = fromFlag !== undefined ? `--${spec.flag}` : fromEnv ? envName(spec.flag) : `default of --${spec.flag}`;
+    if (value === undefined) problems.push(`${origin}: got ${JSON.stringify(raw)}, expected ${EXPECT[spec.type]}`);
+    else resolved[name] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  const r = resolved as Record<ServeOptionName, number & string>;
+  return Object.freeze({
+    host: r.host, zipkinPort: r.zipkinPort, otlpGrpcPort: r.otlpGrpcPort, otlpHttpPort: r.otlpHttpPort, httpPort: r.httpPort,
+    logLevel: r.logLevel, maxBodyBytes: r.maxBodySize, maxSpansPerBatch: r.maxSpansPerBatch, maxTagsPerSpan: r.maxTagsPerSpan,
+    maxTagValueLength: r.maxTagValueLength, maxEventsPerSpan: r.maxEventsPerSpan, settleMs: r.settlePeriod,
+    maxTraceAgeMs: r.maxTraceAge, maxBufferedSpans: r.maxBufferedSpans, retentionMs: r.retention,
+    maxStoredSpans: r.maxStoredSpans, shutdownTimeoutMs: r.shutdownTimeout,
+  });
+}
+
+/** The `--help` text of `meshtrace serve`, generated from the option table. */
+export function serveHelp(): string {
+  const rows = Object.values(SERVE_OPTIONS).map((s: OptionSpec) => {
+    const left = `  --${s.flag} <${s.type}>`;
+    return `${left.padEnd(34)}${s.help}\n${''.padEnd(34)}env ${envName(s.flag)}, default ${s.default}`;
+  });
+  return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${rows.join('\n')}\n  --help                          show this help\n`;
+}

@@ -1,0 +1,105 @@
+/**
+ * The composition root of `meshtrace serve`: one span pipeline (decoders → assembler → store)
+ * behind four listeners. Everything here is wiring; the logic lives in the modules it wires.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../config/index.js';
+import { DecodeContext, IngestStats } from '../ingest/index.js';
+import type { IngestDeps } from '../ingest/index.js';
+import { Interner } from '../model/index.js';
+import { otlpHttpIngest, startOtlpGrpcServer } from '../otlp-ingest/index.js';
+import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
+import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
+import { zipkinIngest } from '../zipkin-ingest/index.js';
+import { zipkinReadApi } from '../zipkin-api/index.js';
+import { buildApiApp } from './api-app.js';
+import { traceRoutes } from './trace-routes.js';
+
+export interface RunningMeshtrace {
+  /** Actual ports (differ from the config when it asked for port 0). */
+  readonly ports: { zipkin: number; otlpGrpc: number; otlpHttp: number; http: number };
+  readonly assembler: TraceAssembler;
+  readonly store: MemoryTraceStore;
+  readonly stats: IngestStats;
+  /** Stops accepting, finishes in-flight requests, settles buffered traces. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How often quiet traces are settled and expired ones evicted, ms. */
+const SETTLE_TICK_MS = 1000;
+
+function portOf(app: FastifyInstance): number {
+  return (app.server.address() as AddressInfo).port;
+}
+
+export async function startMeshtrace(config: ServeConfig, logger: Logger): Promise<RunningMeshtrace> {
+  const now = (): number => Date.now();
+  const store = new MemoryTraceStore({ retentionMs: config.retentionMs, maxSpans: config.maxStoredSpans });
+  const assembler = new TraceAssembler({
+    settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
+  });
+  const reader = new BufferedStoreReader(store, assembler);
+  const stats = new IngestStats();
+  const ctx = new DecodeContext({
+    maxTagsPerSpan: config.maxTagsPerSpan, maxTagValueLength: config.maxTagValueLength, maxEventsPerSpan: config.maxEventsPerSpan,
+  }, new Interner());
+  const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
+  let ready = false;
+
+  const zipkinApp = Fastify({ loggerInstance: logger.child({ component: 'zipkin' }), disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
+  await zipkinApp.register(async (scope) => zipkinIngest(scope, { deps, ctx }));
+  await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }));
+
+  const otlpHttpApp = Fastify({ loggerInstance: logger.child({ component: 'otlp-http' }), disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
+  await otlpHttpApp.register(async (scope) => otlpHttpIngest(scope, { deps, ctx }));
+
+  const apiApp = await buildApiApp({
+    logger: logger.child({ component: 'api' }),
+    isReady: () => ready,
+    status: () => ({
+      ingest: stats.toJSON(),
+      buffer: assembler.stats(),
+      store: store.stats(),
+      tagsLimited: ctx.tagsLimited,
+      interned: ctx.interner.size,
+      memory: process.memoryUsage(),
+    }),
+    routes: async (app) => traceRoutes(app, { reader }),
+  });
+
+  const host = config.host;
+  await zipkinApp.listen({ host, port: config.zipkinPort });
+  await otlpHttpApp.listen({ host, port: config.otlpHttpPort });
+  const grpc: OtlpGrpcServer = await startOtlpGrpcServer({ deps, ctx, host, port: config.otlpGrpcPort, logger: logger.child({ component: 'otlp-grpc' }) });
+  await apiApp.listen({ host, port: config.httpPort });
+
+  const tick = setInterval(() => {
+    assembler.settleDue();
+    store.evictExpired(now());
+  }, SETTLE_TICK_MS);
+  tick.unref();
+  ready = true;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ready = false;
+      clearInterval(tick);
+      // Ingest first, so nothing new arrives while in-flight requests finish; then settle what
+      // is buffered so it is readable until the API goes away.
+      await Promise.all([zipkinApp.close(), otlpHttpApp.close(), grpc.close()]);
+      const settled = assembler.settleAll();
+      logger.info({ settled }, 'buffered traces settled');
+      await apiApp.close();
+    })();
+    return closing;
+  };
+
+  return {
+    ports: { zipkin: portOf(zipkinApp), otlpGrpc: grpc.port, otlpHttp: portOf(otlpHttpApp), http: portOf(apiApp) },
+    assembler, store, stats, close,
+  };
+}
