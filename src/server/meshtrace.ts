@@ -3,7 +3,7 @@
  * behind four listeners. Everything here is wiring; the logic lives in the modules it wires.
  */
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/index.js';
@@ -49,15 +49,15 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
   let ready = false;
 
-  const zipkinApp = Fastify({ loggerInstance: logger.child({ component: 'zipkin' }), disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
+  const zipkinApp = Fastify({ loggerInstance: logger.child({ component: 'zipkin' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
   await zipkinApp.register(async (scope) => zipkinIngest(scope, { deps, ctx }));
   await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }));
 
-  const otlpHttpApp = Fastify({ loggerInstance: logger.child({ component: 'otlp-http' }), disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
+  const otlpHttpApp = Fastify({ loggerInstance: logger.child({ component: 'otlp-http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
   await otlpHttpApp.register(async (scope) => otlpHttpIngest(scope, { deps, ctx }));
 
   const apiApp = await buildApiApp({
-    logger: logger.child({ component: 'api' }),
+    logger: logger.child({ component: 'api' }) as FastifyBaseLogger,
     isReady: () => ready,
     status: () => ({
       ingest: stats.toJSON(),

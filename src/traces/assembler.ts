@@ -25,8 +25,32 @@ export interface AssemblerOptions {
 interface PendingTrace {
   readonly traceId: string;
   spans: Span[];
-  readonly firstSeenMs: number;
-  deadlineMs: number;
+  /** Times in deciseconds since the assembler started: small integers V8 stores unboxed. */
+  readonly firstSeen: number;
+  deadline: number;
+}
+
+/** Below this many spans a trace's array is grown to exact size: V8's push would reserve ~17 slots. */
+const EXACT_GROWTH_LIMIT = 16;
+
+function appendSpan(p: PendingTrace, span: Span): void {
+  if (p.spans.length < EXACT_GROWTH_LIMIT) {
+    const grown = new Array<Span>(p.spans.length + 1);
+    for (let i = 0; i < p.spans.length; i++) grown[i] = p.spans[i]!;
+    grown[p.spans.length] = span;
+    p.spans = grown;
+  } else {
+    p.spans.push(span);
+  }
+}
+
+/**
+ * Makes a span share its trace's id string instead of holding an equal copy (48 bytes a span).
+ * The value is unchanged, so the span's immutability contract holds.
+ */
+function shareTraceId(span: Span, traceId: string): void {
+  // Equal by value (it is the map key that found the trace); this only swaps in the shared instance.
+  (span as { traceId: string }).traceId = traceId;
 }
 
 export interface AssemblerStats {
@@ -45,8 +69,11 @@ export class TraceAssembler implements SpanSink {
   #lateSpans = 0;
   #refusedBatches = 0;
 
+  readonly #epochMs: number;
+
   constructor(options: AssemblerOptions) {
     this.#options = options;
+    this.#epochMs = options.now();
   }
 
   admit(): Admission {
@@ -60,14 +87,15 @@ export class TraceAssembler implements SpanSink {
   }
 
   accept(spans: readonly Span[]): void {
-    const now = this.#options.now();
-    const deadline = now + this.#options.settleMs;
+    const now = this.#tick();
+    const deadline = now + Math.ceil(this.#options.settleMs / 100);
     let late: Map<string, Span[]> | undefined;
     for (const span of spans) {
       const pending = this.#pending.get(span.traceId);
       if (pending !== undefined) {
-        pending.spans.push(span);
-        pending.deadlineMs = deadline;
+        shareTraceId(span, pending.traceId);
+        appendSpan(pending, span);
+        pending.deadline = deadline;
       } else if (this.#options.store.get(span.traceId) !== undefined) {
         late ??= new Map();
         const list = late.get(span.traceId);
@@ -75,12 +103,16 @@ export class TraceAssembler implements SpanSink {
         else list.push(span);
         continue;
       } else {
-        const created: PendingTrace = { traceId: span.traceId, spans: [span], firstSeenMs: now, deadlineMs: deadline };
-        this.#pending.set(span.traceId, created);
+        this.#pending.set(span.traceId, { traceId: span.traceId, spans: [span], firstSeen: now, deadline });
       }
       this.#bufferedSpans++;
     }
     if (late !== undefined) this.#mergeLate(late);
+  }
+
+  /** Deciseconds since this assembler was created. */
+  #tick(): number {
+    return Math.floor((this.#options.now() - this.#epochMs) / 100);
   }
 
   #mergeLate(late: Map<string, Span[]>): void {
@@ -96,11 +128,13 @@ export class TraceAssembler implements SpanSink {
    * simpler than keeping a deadline-ordered index up to date on every span.
    */
   settleDue(): number {
-    const now = this.#options.now();
+    const now = this.#tick();
+    const maxAge = Math.ceil(this.#options.maxTraceAgeMs / 100);
+    const nowMs = this.#options.now();
     let settled = 0;
     for (const p of this.#pending.values()) {
-      if (p.deadlineMs <= now || now - p.firstSeenMs >= this.#options.maxTraceAgeMs) {
-        this.#settle(p, now);
+      if (p.deadline <= now || now - p.firstSeen >= maxAge) {
+        this.#settle(p, nowMs);
         settled++;
       }
     }

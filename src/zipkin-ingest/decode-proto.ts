@@ -25,7 +25,7 @@ export const ListOfSpans = root.lookupType('zipkin.proto3.ListOfSpans');
 interface ProtoEndpoint { serviceName?: string; ipv4?: Uint8Array; ipv6?: Uint8Array; port?: number }
 interface ProtoSpan {
   traceId?: Uint8Array; parentId?: Uint8Array; id?: Uint8Array; kind?: number; name?: string;
-  timestamp?: Long | number; duration?: Long | number; localEndpoint?: ProtoEndpoint; remoteEndpoint?: ProtoEndpoint;
+  timestamp?: Long | number; duration?: Long | number; localEndpoint?: ProtoEndpoint | null; remoteEndpoint?: ProtoEndpoint | null;
   annotations?: { timestamp?: Long | number; value?: string }[]; tags?: Record<string, string>;
   debug?: boolean; shared?: boolean;
 }
@@ -123,8 +123,9 @@ function ipv6(bytes: Uint8Array | undefined): string | undefined {
   return groups.join(':');
 }
 
-function endpoint(e: ProtoEndpoint | undefined, ctx: DecodeContext): Endpoint | undefined {
-  if (e === undefined) return undefined;
+function endpoint(e: ProtoEndpoint | null | undefined, ctx: DecodeContext): Endpoint | undefined {
+  // protobufjs leaves unset message fields null.
+  if (e === undefined || e === null) return undefined;
   return internEndpoint(ctx.interner, e.serviceName || undefined, ipv4(e.ipv4), ipv6(e.ipv6), e.port || undefined);
 }
 

@@ -1,0 +1,86 @@
+/** Load drivers for the benchmark: keep-alive HTTP and grpc-js unary calls, N requests in flight. */
+import * as grpc from '@grpc/grpc-js';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+
+export interface DriveOptions {
+  readonly concurrency: number;
+  readonly durationMs: number;
+}
+
+export interface DriveResult {
+  readonly requests: number;
+  readonly failures: number;
+  readonly statuses: Record<string, number>;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (1-based), in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Posts the bodies round-robin for the duration. */
+export async function driveHttp(url: string, headers: Record<string, string>, bodies: Buffer[], opts: DriveOptions): Promise<DriveResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const target = new URL(url);
+  const end = Date.now() + opts.durationMs;
+  let next = 0;
+  let requests = 0;
+  let failures = 0;
+  const statuses: Record<string, number> = {};
+  const one = (body: Buffer): Promise<void> => new Promise((resolve) => {
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+      if ((res.statusCode ?? 500) >= 300) failures++;
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', () => { failures++; resolve(); });
+    req.end(body);
+  });
+  const worker = async (): Promise<void> => {
+    while (Date.now() < end) {
+      await one(bodies[next++ % bodies.length]!);
+      requests++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  agent.destroy();
+  return { requests, failures, statuses };
+}
+
+const passthrough = (b: Buffer): Buffer => b;
+const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** Calls TraceService/Export with pre-encoded request bytes. */
+export async function driveGrpc(port: number, bodies: Buffer[], opts: DriveOptions): Promise<DriveResult> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    'grpc-node.flow_control_window': 16 * 1024 * 1024,
+  });
+  const end = Date.now() + opts.durationMs;
+  let next = 0;
+  let requests = 0;
+  let failures = 0;
+  const statuses: Record<string, number> = {};
+  const one = (body: Buffer): Promise<void> => new Promise((resolve) => {
+    client.makeUnaryRequest(EXPORT_PATH, passthrough, passthrough, body, (err) => {
+      const code = err ? String(err.code) : '0';
+      statuses[code] = (statuses[code] ?? 0) + 1;
+      if (err) failures++;
+      resolve();
+    });
+  });
+  const worker = async (): Promise<void> => {
+    while (Date.now() < end) {
+      await one(bodies[next++ % bodies.length]!);
+      requests++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  client.close();
+  return { requests, failures, statuses };
+}

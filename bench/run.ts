@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: drives a real meshtrace over loopback with Envoy-like batches (100 spans, the
+ * full Istio sidecar tag set, 128-bit trace ids, CLIENT/SERVER pairs) in every ingest format and
+ * reports spans per CPU-second of the server process against baselines measured in the same run.
+ * `npm run bench -- --json` prints one JSON object; `--quick` shortens every phase.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExportTraceServiceRequest } from '../src/otlp-ingest/otlp-proto.js';
+import { ListOfSpans } from '../src/zipkin-ingest/index.js';
+import { envoyBatches } from './envoy-spans.js';
+import { otlpJson, otlpProto, zipkinJson, zipkinProto } from './encode.js';
+import { cpuSecondsOf, driveGrpc, driveHttp } from './load.js';
+import type { DriveResult } from './load.js';
+
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const quick = args.includes('--quick');
+const PHASE_MS = quick ? 1500 : 5000;
+const CONCURRENCY = 8;
+const here = dirname(fileURLToPath(import.meta.url));
+const log = (msg: string): void => { if (!asJson) process.stderr.write(msg + '\n'); };
+
+/** Spans per CPU-second of this process for a decode loop over the bodies. */
+function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer) => unknown): number {
+  for (let i = 0; i < Math.min(bodies.length, 50); i++) work(bodies[i]!); // warm up
+  const start = process.cpuUsage();
+  const wallEnd = Date.now() + PHASE_MS / 2;
+  let spans = 0;
+  for (let i = 0; Date.now() < wallEnd; i++) {
+    work(bodies[i % bodies.length]!);
+    spans += spansPerBody;
+  }
+  const used = process.cpuUsage(start);
+  return spans / ((used.user + used.system) / 1e6);
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  srv.close();
+  return port;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+interface ServerPhase { spansPerCpuSecond: number; spans: number; cpuSeconds: number; drive: DriveResult }
+
+/** Runs one load phase against a child process and measures its CPU and accepted spans. */
+async function measureChild(pid: number, spansNow: () => Promise<number>, drive: () => Promise<DriveResult>): Promise<ServerPhase> {
+  const spans0 = await spansNow();
+  const cpu0 = cpuSecondsOf(pid);
+  const result = await drive();
+  const cpuSeconds = cpuSecondsOf(pid) - cpu0;
+  const spans = (await spansNow()) - spans0;
+  return { spansPerCpuSecond: spans / cpuSeconds, spans, cpuSeconds, drive: result };
+}
+
+async function grpcBaseline(bodies: Buffer[]): Promise<ServerPhase> {
+  const child = spawn(process.execPath, [join(here, 'grpc-baseline.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = await once(child.stdout, 'data') as [Buffer];
+  const port = Number(chunk.toString().trim());
+  let requests = 0;
+  const warm = await driveGrpc(port, bodies, { concurrency: CONCURRENCY, durationMs: 500 });
+  void warm;
+  const phase = await measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
+    const r = await driveGrpc(port, bodies, { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+    requests += r.requests - r.failures;
+    return r;
+  });
+  child.kill();
+  return phase;
+}
+
+async function meshtraceRuns(data: Record<string, Buffer[]>): Promise<Record<string, ServerPhase>> {
+  const ports = { zipkin: await freePort(), grpc: await freePort(), otlpHttp: await freePort(), http: await freePort() };
+  const child = spawn(process.execPath, [join(here, '..', 'cmd', 'meshtrace.js'), 'serve', '--host', '127.0.0.1',
+    '--zipkin-port', String(ports.zipkin), '--otlp-grpc-port', String(ports.grpc), '--otlp-http-port', String(ports.otlpHttp),
+    '--http-port', String(ports.http), '--log-level', 'error', '--settle-period', '1s', '--max-buffered-spans', '5000000',
+    '--max-stored-spans', '300000'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    await waitReady(`http://127.0.0.1:${ports.http}/readyz`, child);
+    const accepted = async (): Promise<number> => {
+      const status = await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }> };
+      return Object.values(status.ingest).reduce((n, c) => n + c.spansAccepted, 0);
+    };
+    const http = (path: string, port: number, headers: Record<string, string>, bodies: Buffer[]) => async (): Promise<DriveResult> =>
+      driveHttp(`http://127.0.0.1:${port}${path}`, headers, bodies, { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+    const phases: Record<string, () => Promise<DriveResult>> = {
+      zipkinJson: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/json' }, data['zipkinJson']!),
+      zipkinProto: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/x-protobuf' }, data['zipkinProto']!),
+      otlpHttpProto: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/x-protobuf' }, data['otlpProto']!),
+      otlpHttpJson: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/json' }, data['otlpJson']!),
+      otlpGrpc: () => driveGrpc(ports.grpc, data['otlpProto']!, { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
+    };
+    const out: Record<string, ServerPhase> = {};
+    for (const [name, drive] of Object.entries(phases)) {
+      log(`  meshtrace ${name} ...`);
+      out[name] = await measureChild(child.pid!, accepted, drive);
+    }
+    return out;
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number }> {
+  const child = spawn(process.execPath, ['--expose-gc', join(here, 'memory.js'), quick ? '100000' : '300000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  await once(child, 'exit');
+  return JSON.parse(out) as { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
+}
+
+async function main(): Promise<void> {
+  log('generating Envoy-like batches (100 spans each) ...');
+  const batches = envoyBatches(20_000, 100, 7);
+  const data = {
+    zipkinJson: batches.map((b) => zipkinJson(b)),
+    zipkinProto: batches.map((b) => zipkinProto(b, true)),
+    otlpProto: batches.map((b) => otlpProto(b)),
+    otlpJson: batches.map((b) => otlpJson(b)),
+  };
+  log('baselines ...');
+  const baseline = {
+    jsonParse: inProcessRate(data.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
+    protobufDecodeOtlp: inProcessRate(data.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
+    protobufDecodeZipkin: inProcessRate(data.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
+    grpcServer: (await grpcBaseline(data.otlpProto)).spansPerCpuSecond,
+  };
+  const runs = await meshtraceRuns(data);
+  const memory = await memoryPerSpan();
+  const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
+  const result = {
+    spansPerBatch: 100,
+    baselineSpansPerCpuSecond: baseline,
+    meshtraceSpansPerCpuSecond: Object.fromEntries(Object.keys(runs).map((k) => [k, Math.round(rate(k))])),
+    ratios: {
+      zipkinJsonVsJsonParse: rate('zipkinJson') / baseline.jsonParse,
+      otlpHttpProtoVsProtobufDecode: rate('otlpHttpProto') / baseline.protobufDecodeOtlp,
+      otlpGrpcVsBareGrpcServer: rate('otlpGrpc') / baseline.grpcServer,
+      zipkinProtoVsProtobufDecode: rate('zipkinProto') / baseline.protobufDecodeZipkin,
+    },
+    targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
+    memory,
+    failures: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.drive.statuses])),
+  };
+  if (asJson) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
+  console.log('\ningest (spans per CPU-second of the receiving process)');
+  console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}`);
+  console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}`);
+  console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}`);
+  console.log(`  baseline bare grpc-js server         ${fmt(baseline.grpcServer)}`);
+  for (const k of Object.keys(runs)) console.log(`  meshtrace ${k.padEnd(27)}${fmt(rate(k))}   (${fmt(runs[k]!.spans)} spans, ${runs[k]!.cpuSeconds.toFixed(2)} CPU s)`);
+  console.log('ratios (target)');
+  console.log(`  Zipkin JSON / JSON.parse             ${pct(result.ratios.zipkinJsonVsJsonParse)}  (>= 30%)`);
+  console.log(`  OTLP/HTTP proto / protobufjs decode  ${pct(result.ratios.otlpHttpProtoVsProtobufDecode)}  (>= 30%)`);
+  console.log(`  OTLP/gRPC / bare grpc-js server      ${pct(result.ratios.otlpGrpcVsBareGrpcServer)}  (>= 80%)`);
+  console.log(`  Zipkin proto / protobufjs decode     ${pct(result.ratios.zipkinProtoVsProtobufDecode)}`);
+  console.log('memory');
+  console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
+  console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

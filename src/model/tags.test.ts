@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Interner } from './intern.js';
+import { TagPacker, tagValue, tagsToObject } from './tags.js';
+
+describe('tag packing', () => {
+  it('shares identity tags between spans and keeps request tags per span', () => {
+    const packer = new TagPacker(new Interner());
+    const pack = (rid: string) => {
+      packer.begin();
+      packer.add('node_id', 'sidecar~1.2.3.4~a-1.ns~ns.svc.cluster.local');
+      packer.add('guid:x-request-id', rid);
+      packer.add('http.status_code', '503');
+      packer.add('response_flags', 'UH');
+      packer.add('error', 'true');
+      return packer.finish();
+    };
+    const a = pack('r1');
+    const b = pack('r2');
+    expect(a.group).toBe(b.group);
+    expect(a.own).toEqual(['guid:x-request-id', 'r1']);
+    expect(a).toMatchObject({ requestId: 'r1', httpStatus: 503, responseFlags: 'UH', error: true });
+    expect(tagValue({ ownTags: b.own, sharedTags: b.group }, 'node_id')).toContain('sidecar~');
+    expect(tagsToObject({ ownTags: b.own, sharedTags: b.group })['guid:x-request-id']).toBe('r2');
+  });
+
+  it('keeps values containing the group separator per span, so groups cannot collide', () => {
+    const packer = new TagPacker(new Interner());
+    packer.begin();
+    packer.add('component', 'a\u0001node_id\u0001b');
+    const p = packer.finish();
+    expect(p.own).toEqual(['component', 'a\u0001node_id\u0001b']);
+  });
+});
+
+describe('interner', () => {
+  it('returns one instance per key and stays bounded', () => {
+    const interner = new Interner(10);
+    const a = interner.object('k', () => ({}));
+    expect(interner.object('k', () => ({}))).toBe(a);
+    for (let i = 0; i < 100; i++) interner.string(`v${i}`);
+    expect(interner.size).toBeLessThanOrEqual(20);
+    // Still found after a generation turnover, as long as it keeps being used.
+    expect(interner.object('k', () => ({}))).not.toBe(a);
+  });
+});
