@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadServeConfig, serveHelp } from './config.js';
+
+describe('serve configuration', () => {
+  it('has the documented defaults', () => {
+    expect(loadServeConfig([], {})).toMatchObject({
+      host: '0.0.0.0', zipkinPort: 9411, otlpGrpcPort: 4317, otlpHttpPort: 4318, httpPort: 8080,
+      maxBodyBytes: 5 * 1024 * 1024, settleMs: 10_000, retentionMs: 3_600_000,
+    });
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const config = loadServeConfig(['--zipkin-port', '19411'], { MESHTRACE_ZIPKIN_PORT: '29411', MESHTRACE_HTTP_PORT: '18080', MESHTRACE_RETENTION: '2h' });
+    expect(config).toMatchObject({ zipkinPort: 19411, httpPort: 18080, retentionMs: 7_200_000 });
+  });
+
+  it('reports every invalid value at once', () => {
+    expect(() => loadServeConfig(['--http-port', '99999'], { MESHTRACE_MAX_BODY_SIZE: 'huge' })).toThrow(ConfigError);
+    try {
+      loadServeConfig(['--http-port', '99999'], { MESHTRACE_MAX_BODY_SIZE: 'huge' });
+    } catch (err) {
+      expect((err as Error).message).toContain('--http-port: got "99999"');
+      expect((err as Error).message).toContain('MESHTRACE_MAX_BODY_SIZE: got "huge"');
+    }
+  });
+
+  it('rejects unknown flags', () => {
+    expect(() => loadServeConfig(['--zipkin-prot', '1'], {})).toThrow(/Unknown option/);
+  });
+
+  it('documents every flag with its environment variable', () => {
+    expect(serveHelp()).toContain('--otlp-grpc-port');
+    expect(serveHelp()).toContain('MESHTRACE_OTLP_GRPC_PORT');
+  });
+});

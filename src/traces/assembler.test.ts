@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { makeSpan } from '../../test/helpers/spans.js';
+import { TraceAssembler } from './assembler.js';
+import { MemoryTraceStore } from './memory-store.js';
+
+function setup(overrides: { maxBufferedSpans?: number; maxSpans?: number; retentionMs?: number } = {}) {
+  let now = 1_000_000;
+  const store = new MemoryTraceStore({ retentionMs: overrides.retentionMs ?? 60_000, maxSpans: overrides.maxSpans ?? 1000 });
+  const assembler = new TraceAssembler({ settleMs: 5000, maxBufferedSpans: overrides.maxBufferedSpans ?? 1000, maxTraceAgeMs: 30_000, store, now: () => now });
+  return { store, assembler, advance: (ms: number) => { now += ms; }, now: () => now };
+}
+
+const T1 = '00000000000000000000000000000001';
+const T2 = '00000000000000000000000000000002';
+
+describe('trace assembly', () => {
+  it('settles a trace once it has been quiet for the settle period', () => {
+    const { store, assembler, advance } = setup();
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' })]);
+    advance(4000);
+    assembler.accept([makeSpan({ traceId: T1, id: 'b', parentId: 'a' })]);
+    advance(4000);
+    expect(assembler.settleDue()).toBe(0); // the second span restarted the quiet period
+    advance(1100);
+    expect(assembler.settleDue()).toBe(1);
+    expect(store.get(T1)!.spans.map((s) => s.id)).toEqual(['a', 'b']);
+    expect(assembler.stats().bufferedSpans).toBe(0);
+  });
+
+  it('settles a busy trace at its maximum age', () => {
+    const { assembler, advance } = setup();
+    for (let i = 0; i < 40; i++) {
+      assembler.accept([makeSpan({ traceId: T1, id: `s${i}` })]);
+      advance(1000);
+      assembler.settleDue();
+    }
+    expect(assembler.stats().settledTraces).toBe(1);
+  });
+
+  it('merges late spans into the settled trace', () => {
+    const { store, assembler, advance } = setup();
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' })]);
+    advance(6000);
+    assembler.settleDue();
+    assembler.accept([makeSpan({ traceId: T1, id: 'late', parentId: 'a' })]);
+    expect(store.get(T1)!.spans.map((s) => s.id)).toEqual(['a', 'late']);
+    expect(store.get(T1)!.lateSpans).toBe(1);
+    expect(assembler.stats().lateSpans).toBe(1);
+  });
+
+  it('shows unsettled traces through peek', () => {
+    const { assembler } = setup();
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' })]);
+    expect(assembler.peek(T1)!.spans).toHaveLength(1);
+  });
+
+  it('refuses new batches when the buffer is full, with a retry hint', () => {
+    const { assembler } = setup({ maxBufferedSpans: 2 });
+    expect(assembler.admit().ok).toBe(true);
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T2, id: 'b' })]);
+    const admission = assembler.admit();
+    expect(admission).toMatchObject({ ok: false, retryAfterSeconds: 5 });
+    expect(assembler.stats().refusedBatches).toBe(1);
+  });
+
+  it('settles everything on shutdown', () => {
+    const { store, assembler } = setup();
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T2, id: 'b' })]);
+    expect(assembler.settleAll()).toBe(2);
+    expect(store.stats().traces).toBe(2);
+  });
+});
+
+describe('memory store', () => {
+  it('evicts the oldest traces beyond capacity and counts it', () => {
+    const { store, assembler } = setup({ maxSpans: 2 });
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T1, id: 'b' })]);
+    assembler.settleAll();
+    assembler.accept([makeSpan({ traceId: T2, id: 'c' })]);
+    assembler.settleAll();
+    expect(store.get(T1)).toBeUndefined();
+    expect(store.stats()).toMatchObject({ traces: 1, spans: 1, evictedTraces: { capacity: 1 }, evictedSpans: { capacity: 2 } });
+  });
+
+  it('evicts traces past retention', () => {
+    const { store, assembler, advance, now } = setup({ retentionMs: 10_000 });
+    assembler.accept([makeSpan({ traceId: T1, id: 'a' })]);
+    assembler.settleAll();
+    advance(11_000);
+    store.evictExpired(now());
+    expect(store.stats()).toMatchObject({ traces: 0, evictedTraces: { retention: 1 } });
+  });
+});
