@@ -1,5 +1,6 @@
 /** Encodes generated Zipkin-shaped spans into every ingest format meshtrace accepts. */
-import protobuf from 'protobufjs';
+import Long from 'long';
+import type protobuf from 'protobufjs';
 import { hexToBytes } from '../src/model/index.js';
 import { ExportTraceServiceRequest } from '../src/otlp-ingest/otlp-proto.js';
 import { ListOfSpans } from '../src/zipkin-ingest/index.js';
@@ -61,8 +62,8 @@ export function otlpRequestObject(batch: ZipkinJsonSpan[]): protobuf.Message {
         parentSpanId: s.parentId !== undefined ? hexToBytes(s.parentId) : undefined,
         name: s.name,
         kind: KIND_OTLP[s.kind],
-        startTimeUnixNano: protobuf.util.Long.fromString(nanos(s.timestamp), true),
-        endTimeUnixNano: protobuf.util.Long.fromString(nanos(s.timestamp + s.duration), true),
+        startTimeUnixNano: Long.fromString(nanos(s.timestamp), true),
+        endTimeUnixNano: Long.fromString(nanos(s.timestamp + s.duration), true),
         attributes: attributes(s.tags),
       })),
     }],

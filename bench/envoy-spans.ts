@@ -103,7 +103,7 @@ function pair(rand: () => number, from: Pod, to: Pod, traceId: string, parentId:
 
 /**
  * `count` spans from traces of 1-3 hops each (2-6 spans), CLIENT/SERVER pairs, in batches of
- * `batchSize` spans mixed across traces as Envoy's flushes are.
+ * up to `batchSize` spans per reporting sidecar, as Envoy flushes them.
  */
 export function envoyBatches(count: number, batchSize = 100, seed = 1, startUs = Date.now() * 1000): ZipkinJsonSpan[][] {
   const rand = rng(seed);
@@ -127,7 +127,17 @@ export function envoyBatches(count: number, batchSize = 100, seed = 1, startUs =
     t += 50;
   }
   spans.length = count;
+  // Each Envoy flushes its own spans: a batch holds one sidecar's inbound SERVER and outbound
+  // CLIENT spans, from many traces.
+  const byReporter = new Map<string, ZipkinJsonSpan[]>();
+  for (const s of spans) {
+    const list = byReporter.get(s.tags['node_id']!);
+    if (list === undefined) byReporter.set(s.tags['node_id']!, [s]);
+    else list.push(s);
+  }
   const batches: ZipkinJsonSpan[][] = [];
-  for (let i = 0; i < spans.length; i += batchSize) batches.push(spans.slice(i, i + batchSize));
+  for (const list of byReporter.values()) {
+    for (let i = 0; i < list.length; i += batchSize) batches.push(list.slice(i, i + batchSize));
+  }
   return batches;
 }

@@ -22,11 +22,17 @@ export class DecodeContext {
   constructor(limits: SpanLimits = DEFAULT_SPAN_LIMITS, interner = new Interner()) {
     this.limits = limits;
     this.interner = interner;
+    this.#packer = new TagPacker(interner);
   }
 
-  /** A fresh packer; packers reuse buffers, so each decode call takes its own. */
+  readonly #packer: TagPacker;
+
+  /**
+   * The context's packer. Decoders run synchronously from start to finish, so one packer (and
+   * its cache of recently used tag groups) serves every request in turn.
+   */
   packer(): TagPacker {
-    return new TagPacker(this.interner);
+    return this.#packer;
   }
 
   /** Adds one tag through the limits; returns false once the span's tag budget is spent. */

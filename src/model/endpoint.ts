@@ -10,11 +10,18 @@ export function internEndpoint(
   port: number | undefined,
 ): Endpoint | undefined {
   if (!serviceName && !ipv4 && !ipv6 && !port) return undefined;
+  // A batch comes from one sidecar: the endpoint is nearly always the one just seen.
+  const last = lastEndpoint;
+  if (last !== undefined && last.serviceName === serviceName && last.ipv4 === (ipv4 || undefined)
+    && last.ipv6 === (ipv6 || undefined) && last.port === (port || undefined)) return last;
   const key = `ep\u0001${serviceName ?? ''}\u0001${ipv4 ?? ''}\u0001${ipv6 ?? ''}\u0001${port ?? ''}`;
-  return interner.object(key, () => ({
+  lastEndpoint = interner.object(key, () => ({
     serviceName: serviceName ? interner.string(serviceName) : undefined,
     ipv4: ipv4 || undefined,
     ipv6: ipv6 || undefined,
     port: port || undefined,
   }));
+  return lastEndpoint;
 }
+
+let lastEndpoint: Endpoint | undefined;

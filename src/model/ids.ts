@@ -8,7 +8,14 @@ const HEX = '0123456789abcdef';
 const HEX_BYTE: string[] = [];
 for (let i = 0; i < 256; i++) HEX_BYTE.push(HEX[i >> 4]! + HEX[i & 15]!);
 
-const HEX_16_OR_32 = /^(?:[0-9a-f]{16}){1,2}$/;
+/** True when every char is 0-9 or a-f (lowercase). A loop: measurably faster than a regex here. */
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 const ZERO_16 = '0000000000000000';
 
 /** A normalized trace id and the width it arrived with. */
@@ -32,12 +39,13 @@ function lowerIfNeeded(hex: string): string {
  */
 export function parseHexTraceId(value: unknown): TraceIdParts | undefined {
   if (typeof value !== 'string') return undefined;
-  let hex = lowerIfNeeded(value);
+  const valid = isLowerHex(value);
+  let hex = valid ? value : lowerIfNeeded(value);
   if (hex.length !== 16 && hex.length !== 32) {
     if (hex.length === 0 || hex.length > 32) return undefined;
     hex = hex.length < 16 ? hex.padStart(16, '0') : hex.padStart(32, '0');
   }
-  if (!HEX_16_OR_32.test(hex)) return undefined;
+  if (!valid && !isLowerHex(hex)) return undefined;
   if (hex.length === 16) {
     return hex === ZERO_16 ? undefined : { traceId: ZERO_16 + hex, bits: 64 };
   }
@@ -47,12 +55,13 @@ export function parseHexTraceId(value: unknown): TraceIdParts | undefined {
 /** Parses a hex span id (Zipkin allows fewer than 16 chars, left-padded). Undefined if invalid. */
 export function parseHexSpanId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  let hex = lowerIfNeeded(value);
+  const valid = isLowerHex(value);
+  let hex = valid ? value : lowerIfNeeded(value);
   if (hex.length !== 16) {
     if (hex.length === 0 || hex.length > 16) return undefined;
     hex = hex.padStart(16, '0');
   }
-  if (!HEX_16_OR_32.test(hex) || hex === ZERO_16) return undefined;
+  if ((!valid && !isLowerHex(hex)) || hex === ZERO_16) return undefined;
   return hex;
 }
 

@@ -7,6 +7,7 @@
 export class Interner {
   #young = new Map<string, unknown>();
   #old = new Map<string, unknown>();
+  readonly #recent = new Map<string, unknown>();
   readonly #maxEntries: number;
 
   /** @param maxEntries entries per generation; at most twice this many are held. */
@@ -27,6 +28,17 @@ export class Interner {
     if (hit !== undefined) return hit as T;
     const old = this.#old.get(key);
     return this.#miss(key, old !== undefined ? (old as T) : make());
+  }
+
+  /** The value last remembered under a fingerprint (a hint the caller verifies), if any. */
+  recent(fingerprint: string): unknown {
+    return this.#recent.get(fingerprint);
+  }
+
+  /** Remembers a value under a fingerprint; the map is simply dropped when it fills. */
+  remember(fingerprint: string, value: unknown): void {
+    if (this.#recent.size >= this.#maxEntries) this.#recent.clear();
+    this.#recent.set(fingerprint, value);
   }
 
   get size(): number {

@@ -87,11 +87,17 @@ function workloadFrom(canonical: string | undefined, serviceName: string | undef
  * Undefined for spans that are not from Envoy.
  */
 export function deriveMeshIdentity(tags: TagGroup, kind: SpanKind | undefined, serviceName: string | undefined): MeshIdentity | undefined {
+  // Nearly every span of a group has the same kind and service as the one before it.
+  if (tags.lastKind === kind && tags.lastService === serviceName && tags.lastKind !== null) return tags.lastMesh;
   const cacheKey = (kind ?? '') + '|' + (serviceName ?? '');
-  const cached = tags.meshCache.get(cacheKey);
-  if (cached !== undefined || tags.meshCache.has(cacheKey)) return cached;
-  const identity = isEnvoySpan(tags) ? buildIdentity(tags, kind, serviceName) : undefined;
-  tags.meshCache.set(cacheKey, identity);
+  let identity = tags.meshCache.get(cacheKey);
+  if (identity === undefined && !tags.meshCache.has(cacheKey)) {
+    identity = isEnvoySpan(tags) ? buildIdentity(tags, kind, serviceName) : undefined;
+    tags.meshCache.set(cacheKey, identity);
+  }
+  tags.lastKind = kind;
+  tags.lastService = serviceName;
+  tags.lastMesh = identity;
   return identity;
 }
 

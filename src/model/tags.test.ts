@@ -23,12 +23,18 @@ describe('tag packing', () => {
     expect(tagsToObject({ ownTags: b.own, sharedTags: b.group })['guid:x-request-id']).toBe('r2');
   });
 
-  it('keeps values containing the group separator per span, so groups cannot collide', () => {
+  it('keeps groups apart even when values contain the key separator', () => {
     const packer = new TagPacker(new Interner());
-    packer.begin();
-    packer.add('component', 'a\u0001node_id\u0001b');
-    const p = packer.finish();
-    expect(p.own).toEqual(['component', 'a\u0001node_id\u0001b']);
+    const pack = (tags: [string, string][]) => {
+      packer.begin();
+      for (const [k, v] of tags) packer.add(k, v);
+      return packer.finish().group;
+    };
+    const a = pack([['component', 'a\u0001zone\u0001b']]);
+    const b = pack([['component', 'a'], ['zone', 'b']]);
+    expect(a).not.toBe(b);
+    expect(a.get('component')).toBe('a\u0001zone\u0001b');
+    expect(b.get('zone')).toBe('b');
   });
 });
 

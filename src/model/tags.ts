@@ -22,6 +22,8 @@ const MAX_SHARED_VALUE = 256;
 const UNIQUE_KEYS = new Set(['guid:x-request-id', 'guid:x-client-trace-id', 'http.url', 'url.full']);
 const SEP = '\u0001';
 
+const MRU_SIZE = 8;
+
 /** Keys whose value is low-cardinality, so spans can share it. */
 export function isSharedTagKey(key: string): boolean {
   return SHARED_KEYS.has(key) || key.startsWith('istio.');
@@ -35,6 +37,10 @@ export class TagGroup {
   readonly key: string;
   /** Mesh identities derived from this group, cached by kind and service name. */
   readonly meshCache = new Map<string, MeshIdentity | undefined>();
+  /** The last lookup, checked before the cache (null: none yet). */
+  lastKind: string | undefined | null = null;
+  lastService: string | undefined = undefined;
+  lastMesh: MeshIdentity | undefined = undefined;
 
   constructor(tags: readonly string[], key: string) {
     this.tags = tags;
@@ -73,6 +79,11 @@ export class TagPacker {
   #httpStatus: number | undefined;
   #responseFlags: string | undefined;
   #error = false;
+  /** `node_id` and `upstream_cluster` of the span: together they almost always pick its group. */
+  #nodeId = '';
+  #cluster = '';
+  /** Groups this packer used most recently, checked before any hashing. */
+  readonly #mru: TagGroup[] = [];
 
   constructor(interner: Interner) {
     this.#interner = interner;
@@ -87,11 +98,13 @@ export class TagPacker {
     this.#httpStatus = undefined;
     this.#responseFlags = undefined;
     this.#error = false;
+    this.#nodeId = '';
+    this.#cluster = '';
   }
 
   add(key: string, value: string): void {
     this.#pickFacts(key, value);
-    if (value.length <= MAX_SHARED_VALUE && isSharedTagKey(key) && !hasSeparator(value)) {
+    if (value.length <= MAX_SHARED_VALUE && isSharedTagKey(key)) {
       this.#shared.push(key, value);
     } else if (UNIQUE_KEYS.has(key) || value.length > MAX_SHARED_VALUE) {
       this.#own.push(this.#interner.string(key), value);
@@ -111,6 +124,8 @@ export class TagPacker {
       }
       case 'response_flags': if (value !== '-' && value !== '') this.#responseFlags = this.#interner.string(value); break;
       case 'error': this.#error = value !== 'false'; break;
+      case 'node_id': this.#nodeId = value; break;
+      case 'upstream_cluster': this.#cluster = value; break;
       default: break;
     }
   }
@@ -133,17 +148,55 @@ export class TagPacker {
     return this.#interner.object(key, () => new TagGroup(flat.map((s) => this.#interner.string(s)), key));
   }
 
+  /**
+   * The interned group for the shared tags. Hot path: the group last seen with the same
+   * `node_id`/`upstream_cluster` fingerprint is checked tag by tag (cheap string compares), so
+   * the full key is only built and hashed the first time a sidecar's tag set is seen.
+   */
   #group(): TagGroup {
     const shared = this.#shared;
     const base = this.#base;
     if (shared.length === 0) return base;
-    const key = base.key === '' ? shared.join(SEP) : base.key + '\u0002' + shared.join(SEP);
-    return this.#interner.object(key, () => {
+    // Envoy flushes one sidecar's spans per batch, so one of the last few groups usually fits.
+    const mru = this.#mru;
+    for (let i = 0; i < mru.length; i++) {
+      const g = mru[i]!;
+      if (sameTags(g, base, shared)) {
+        if (i > 0) { mru[i] = mru[0]!; mru[0] = g; }
+        return g;
+      }
+    }
+    const group = this.#lookupGroup(base, shared);
+    if (mru.length < MRU_SIZE) mru.push(group);
+    else mru[MRU_SIZE - 1] = group;
+    return group;
+  }
+
+  #lookupGroup(base: TagGroup, shared: readonly string[]): TagGroup {
+    const fingerprint = `${base.key.length}\u0002${shared.length}\u0002${this.#nodeId}\u0002${this.#cluster}\u0002${shared[1]!}`;
+    const recent = this.#interner.recent(fingerprint);
+    if (recent instanceof TagGroup && sameTags(recent, base, shared)) return recent;
+    // A value containing a separator would make the joined key ambiguous; JSON is not.
+    const joined = shared.some(hasSeparator) ? JSON.stringify(shared) : shared.join(SEP);
+    const key = base.key === '' ? joined : base.key + '\u0002' + joined;
+    const group = this.#interner.object(key, () => {
       const tags = base.tags.length === 0 ? [] : base.tags.slice();
-      for (const s of shared) tags.push(this.#interner.string(s));
+      for (const t of shared) tags.push(this.#interner.string(t));
       return new TagGroup(tags, key);
     });
+    this.#interner.remember(fingerprint, group);
+    return group;
   }
+}
+
+/** True when `group` holds exactly `base`'s tags followed by `shared`. */
+function sameTags(group: TagGroup, base: TagGroup, shared: readonly string[]): boolean {
+  const tags = group.tags;
+  const offset = base.tags.length;
+  if (tags.length !== offset + shared.length) return false;
+  for (let i = 0; i < offset; i++) if (tags[i] !== base.tags[i]) return false;
+  for (let i = 0; i < shared.length; i++) if (tags[offset + i] !== shared[i]) return false;
+  return true;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);

@@ -83,6 +83,11 @@ export function spanTimes(startNs: bigint | undefined, endNs: bigint | undefined
   };
 }
 
+/** An OTLP status code number → model status; codes this version does not know are UNSET. */
+export function statusCode(code: number | undefined): StatusCode {
+  return code === StatusCode.OK || code === StatusCode.ERROR ? code : StatusCode.UNSET;
+}
+
 /** A rejection whose message starts with the span's path in the request. */
 export function rejection(index: number, reason: RejectReason, path: string, detail: string): SpanRejection {
   return { index, reason, message: `${path}: ${detail}` };

@@ -10,13 +10,13 @@
  *
  * @see https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
  */
-import { StatusCode, parseHexTraceId, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
+import { parseHexTraceId, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
 import type { Annotation, DecodedBatch, Span, SpanLink, SpanRejection, TagPacker, TraceIdParts } from '../model/index.js';
 import type { DecodeContext } from '../ingest/context.js';
 import { field, isObject } from './any-value.js';
 import {
   OTLP_KINDS, addAttributes, buildOtlpSpan, eventAnnotation, flatAttributes, rejection, resourceInfo, scopeContext,
-  spanTimes,
+  spanTimes, statusCode,
 } from './build-span.js';
 import type { ScopeContext } from './build-span.js';
 import { OtlpPayloadError } from './errors.js';
@@ -144,7 +144,7 @@ function decodeSpan(s: Obj, at: SpanPlace, ctx: DecodeContext, packer: TagPacker
     kind: OTLP_KINDS[enumNumber(field(s, 'kind'), KIND_NAMES) ?? 0],
     name: typeof name === 'string' ? name : '',
     traceState: optionalString(field(s, 'traceState', 'trace_state')),
-    statusCode: code === StatusCode.OK || code === StatusCode.ERROR ? code : StatusCode.UNSET,
+    statusCode: statusCode(code),
     statusMessage: isObject(status) ? optionalString(field(status, 'message')) : undefined,
     annotations: annotations(field(s, 'events'), ctx),
     links: links(field(s, 'links'), ctx),

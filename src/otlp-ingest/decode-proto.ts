@@ -10,13 +10,13 @@
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/collector/trace/v1/trace_service.proto
  */
 import type Long from 'long';
-import { StatusCode, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
+import { spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
 import type { Annotation, DecodedBatch, Span, SpanLink, SpanRejection, TagPacker } from '../model/index.js';
 import type { DecodeContext } from '../ingest/context.js';
 import { longToBigInt } from './any-value.js';
 import {
   OTLP_KINDS, addAttributes, buildOtlpSpan, eventAnnotation, flatAttributes, rejection, resourceInfo, scopeContext,
-  spanTimes,
+  spanTimes, statusCode,
 } from './build-span.js';
 import type { ScopeContext } from './build-span.js';
 import { OtlpPayloadError } from './errors.js';
@@ -88,27 +88,30 @@ function decodeSpan(s: ProtoSpan, at: SpanPlace, ctx: DecodeContext, packer: Tag
   if (trace === undefined) return rejection(at.index, 'invalid-trace-id', at.path + '.traceId', 'not 16 (or 8) bytes, or all zeros');
   const id = spanIdFromBytes(s.spanId ?? EMPTY);
   if (id === undefined) return rejection(at.index, 'invalid-span-id', at.path + '.spanId', 'not 8 bytes, or all zeros');
-  let parentId: string | undefined;
-  if (s.parentSpanId !== undefined && s.parentSpanId.length > 0) {
-    parentId = spanIdFromBytes(s.parentSpanId);
-    if (parentId === undefined) return rejection(at.index, 'invalid-parent-id', at.path + '.parentSpanId', 'not 8 bytes, or all zeros');
-  }
+  const parentId = parentOf(s.parentSpanId);
+  if (parentId === null) return rejection(at.index, 'invalid-parent-id', at.path + '.parentSpanId', 'not 8 bytes, or all zeros');
   const times = spanTimes(nanos(s.startTimeUnixNano), nanos(s.endTimeUnixNano));
   if ('reason' in times) return rejection(at.index, times.reason, `${at.path}.${times.field}`, times.detail);
   packer.begin(at.scope.base);
   addAttributes(ctx, packer, s.attributes);
-  const code = s.status?.code;
+  const status = s.status ?? {};
   return buildOtlpSpan(ctx, packer, at.scope, {
     trace, id, parentId, times,
     kind: OTLP_KINDS[s.kind ?? 0],
     name: s.name ?? '',
     traceState: s.traceState || undefined,
-    statusCode: code === StatusCode.OK || code === StatusCode.ERROR ? code : StatusCode.UNSET,
-    statusMessage: s.status?.message || undefined,
+    statusCode: statusCode(status.code),
+    statusMessage: status.message || undefined,
     annotations: annotations(s.events, ctx),
     links: links(s.links, ctx),
     source: at.source,
   });
+}
+
+/** The parent id; undefined for a root (no bytes), null when the bytes are not a valid id. */
+function parentOf(bytes: Uint8Array | undefined): string | undefined | null {
+  if (bytes === undefined || bytes.length === 0) return undefined;
+  return spanIdFromBytes(bytes) ?? null;
 }
 
 function annotations(events: ProtoEvent[] | undefined, ctx: DecodeContext): Annotation[] | undefined {

@@ -45,8 +45,22 @@ function mergeTwo(a: Span, b: Span): Span {
   };
 }
 
+/**
+ * Whether any two spans share an id. Small traces (the common case) are checked pairwise, which
+ * is cheaper than building a keyed map for every settled trace.
+ */
+function hasDuplicateIds(spans: readonly Span[]): boolean {
+  if (spans.length > 32) return new Set(spans.map((s) => s.id)).size !== spans.length;
+  for (let i = 1; i < spans.length; i++) {
+    const id = spans[i]!.id;
+    for (let j = 0; j < i; j++) if (spans[j]!.id === id) return true;
+  }
+  return false;
+}
+
 /** Spans with duplicates merged, in first-seen order; `merged` counts the spans folded away. */
 export function mergeDuplicates(spans: readonly Span[]): { spans: Span[]; merged: number } {
+  if (!hasDuplicateIds(spans)) return { spans: spans as Span[], merged: 0 };
   const byKey = new Map<string, number>();
   const out: Span[] = [];
   for (const s of spans) {

@@ -13,7 +13,7 @@ const comparable = (s: Span) => ({ traceId: s.traceId, id: s.id, parentId: s.par
 
 describe('Zipkin JSON', () => {
   it('decodes an Envoy sidecar batch with mesh facts', () => {
-    const batch = envoyBatches(10, 10, 3)[0]!;
+    const batch = envoyBatches(10, 10, 3).flat();
     const { spans, rejected } = decodeZipkinJson(JSON.parse(JSON.stringify(batch)), ctx());
     expect(rejected).toEqual([]);
     expect(spans).toHaveLength(10);
@@ -54,7 +54,7 @@ describe('Zipkin JSON', () => {
 
 describe('Zipkin proto3', () => {
   it('gives Envoy spans the same ids whether sent as JSON or as HTTP_PROTO (little-endian ids)', () => {
-    const batch = envoyBatches(100, 100, 5)[0]!;
+    const batch = envoyBatches(100, 100, 5).flat();
     const fromJson = decodeZipkinJson(JSON.parse(JSON.stringify(batch)), ctx()).spans.map(comparable);
     const fromEnvoyProto = decodeZipkinProto(zipkinProto(batch, true), ctx()).spans.map(comparable);
     expect(fromEnvoyProto).toEqual(fromJson);
@@ -71,7 +71,7 @@ describe('Zipkin proto3', () => {
   });
 
   it('detects big-endian Envoy batches from a root span', () => {
-    const batch = envoyBatches(100, 100, 9)[0]!;
+    const batch = envoyBatches(100, 100, 9).flat();
     const standard = decodeZipkinProto(zipkinProto(batch, false), ctx()).spans.map(comparable);
     expect(standard).toEqual(decodeZipkinJson(JSON.parse(JSON.stringify(batch)), ctx()).spans.map(comparable));
   });
