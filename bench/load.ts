@@ -23,11 +23,10 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /** Posts the bodies round-robin for the duration. */
-export async function driveHttp(url: string, headers: Record<string, string>, bodies: Buffer[], opts: DriveOptions): Promise<DriveResult> {
+export async function driveHttp(url: string, headers: Record<string, string>, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const target = new URL(url);
   const end = Date.now() + opts.durationMs;
-  let next = 0;
   let requests = 0;
   let failures = 0;
   const statuses: Record<string, number> = {};
@@ -43,7 +42,7 @@ export async function driveHttp(url: string, headers: Record<string, string>, bo
   });
   const worker = async (): Promise<void> => {
     while (Date.now() < end) {
-      await one(bodies[next++ % bodies.length]!);
+      await one(nextBody());
       requests++;
     }
   };
@@ -56,13 +55,12 @@ const passthrough = (b: Buffer): Buffer => b;
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 /** Calls TraceService/Export with pre-encoded request bytes. */
-export async function driveGrpc(port: number, bodies: Buffer[], opts: DriveOptions): Promise<DriveResult> {
+export async function driveGrpc(port: number, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc-node.flow_control_window': 16 * 1024 * 1024,
   });
   const end = Date.now() + opts.durationMs;
-  let next = 0;
   let requests = 0;
   let failures = 0;
   const statuses: Record<string, number> = {};
@@ -76,7 +74,7 @@ export async function driveGrpc(port: number, bodies: Buffer[], opts: DriveOptio
   });
   const worker = async (): Promise<void> => {
     while (Date.now() < end) {
-      await one(bodies[next++ % bodies.length]!);
+      await one(nextBody());
       requests++;
     }
   };

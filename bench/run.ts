@@ -15,6 +15,8 @@ import { ListOfSpans } from '../src/zipkin-ingest/index.js';
 import { envoyBatches } from './envoy-spans.js';
 import { otlpJson, otlpProto, zipkinJson, zipkinProto } from './encode.js';
 import { cpuSecondsOf, driveGrpc, driveHttp } from './load.js';
+import { roundRobin, stampable } from './stamp.js';
+import type { StampableBody } from './stamp.js';
 import type { DriveResult } from './load.js';
 
 const args = process.argv.slice(2);
@@ -70,15 +72,15 @@ async function measureChild(pid: number, spansNow: () => Promise<number>, drive:
   return { spansPerCpuSecond: spans / cpuSeconds, spans, cpuSeconds, drive: result };
 }
 
-async function grpcBaseline(bodies: Buffer[]): Promise<ServerPhase> {
+async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
   const child = spawn(process.execPath, [join(here, 'grpc-baseline.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
   let requests = 0;
-  const warm = await driveGrpc(port, bodies, { concurrency: CONCURRENCY, durationMs: 500 });
+  const warm = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 });
   void warm;
   const phase = await measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
-    const r = await driveGrpc(port, bodies, { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+    const r = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
     requests += r.requests - r.failures;
     return r;
   });
@@ -86,7 +88,7 @@ async function grpcBaseline(bodies: Buffer[]): Promise<ServerPhase> {
   return phase;
 }
 
-async function meshtraceRuns(data: Record<string, Buffer[]>): Promise<Record<string, ServerPhase>> {
+async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Record<string, ServerPhase>> {
   const ports = { zipkin: await freePort(), grpc: await freePort(), otlpHttp: await freePort(), http: await freePort() };
   const child = spawn(process.execPath, [join(here, '..', 'cmd', 'meshtrace.js'), 'serve', '--host', '127.0.0.1',
     '--zipkin-port', String(ports.zipkin), '--otlp-grpc-port', String(ports.grpc), '--otlp-http-port', String(ports.otlpHttp),
@@ -98,14 +100,14 @@ async function meshtraceRuns(data: Record<string, Buffer[]>): Promise<Record<str
       const status = await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }> };
       return Object.values(status.ingest).reduce((n, c) => n + c.spansAccepted, 0);
     };
-    const http = (path: string, port: number, headers: Record<string, string>, bodies: Buffer[]) => async (): Promise<DriveResult> =>
-      driveHttp(`http://127.0.0.1:${port}${path}`, headers, bodies, { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+    const http = (path: string, port: number, headers: Record<string, string>, bodies: StampableBody[]) => async (): Promise<DriveResult> =>
+      driveHttp(`http://127.0.0.1:${port}${path}`, headers, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
     const phases: Record<string, () => Promise<DriveResult>> = {
       zipkinJson: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/json' }, data['zipkinJson']!),
       zipkinProto: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/x-protobuf' }, data['zipkinProto']!),
       otlpHttpProto: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/x-protobuf' }, data['otlpProto']!),
       otlpHttpJson: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/json' }, data['otlpJson']!),
-      otlpGrpc: () => driveGrpc(ports.grpc, data['otlpProto']!, { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
+      otlpGrpc: () => driveGrpc(ports.grpc, roundRobin(data['otlpProto']!), { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
     };
     const out: Record<string, ServerPhase> = {};
     for (const [name, drive] of Object.entries(phases)) {
@@ -129,18 +131,27 @@ async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: numbe
 
 async function main(): Promise<void> {
   log('generating Envoy-like batches (100 spans each) ...');
-  const batches = envoyBatches(20_000, 100, 7);
-  const data = {
+  // Full 100-span batches only, so every request carries exactly 100 spans.
+  const batches = envoyBatches(30_000, 100, 7).filter((b) => b.length === 100);
+  const ids = (i: number): string[] => batches[i]!.map((s) => s.traceId);
+  const raw = {
     zipkinJson: batches.map((b) => zipkinJson(b)),
     zipkinProto: batches.map((b) => zipkinProto(b, true)),
     otlpProto: batches.map((b) => otlpProto(b)),
     otlpJson: batches.map((b) => otlpJson(b)),
   };
+  // Baselines decode the bytes as generated; the servers get fresh trace ids on every resend.
+  const data = {
+    zipkinJson: raw.zipkinJson.map((b, i) => stampable(Buffer.from(b), ids(i), true)),
+    zipkinProto: raw.zipkinProto.map((b, i) => stampable(Buffer.from(b), ids(i), false)),
+    otlpProto: raw.otlpProto.map((b, i) => stampable(Buffer.from(b), ids(i), false)),
+    otlpJson: raw.otlpJson.map((b, i) => stampable(Buffer.from(b), ids(i), true)),
+  };
   log('baselines ...');
   const baseline = {
-    jsonParse: inProcessRate(data.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
-    protobufDecodeOtlp: inProcessRate(data.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
-    protobufDecodeZipkin: inProcessRate(data.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
+    jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
+    protobufDecodeOtlp: inProcessRate(raw.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
+    protobufDecodeZipkin: inProcessRate(raw.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
     grpcServer: (await grpcBaseline(data.otlpProto)).spansPerCpuSecond,
   };
   const runs = await meshtraceRuns(data);

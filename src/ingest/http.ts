@@ -1,28 +1,20 @@
-/**
- * Fastify glue shared by the HTTP ingest routes: raw-body content-type parsers bounded by the
- * body limit, and one way to answer an ingest outcome.
- */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+/** Helpers shared by the HTTP ingest routes. */
 import type { IngestOutcome } from './pipeline.js';
+import { jsonAnswer } from './raw-http.js';
+import type { IngestAnswer } from './raw-http.js';
 
-/**
- * Replaces the instance's body parsers with one that hands the raw bytes to the route, so the
- * route can inflate, bound and decode them itself (JSON and protobuf alike).
- */
-export function rawBodyParsers(app: FastifyInstance, maxBodyBytes: number): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => {
-    done(null, body);
-  });
-}
-
-/** Sends a refusal with its status, a JSON reason and, for 429, a Retry-After hint. */
-export function sendRefusal(reply: FastifyReply, outcome: Extract<IngestOutcome, { ok: false }>): FastifyReply {
-  if (outcome.retryAfterSeconds !== undefined) void reply.header('retry-after', String(outcome.retryAfterSeconds));
-  return reply.code(outcome.status).send({ statusCode: outcome.status, error: outcome.reason, message: outcome.message });
+/** A refusal with its status, a JSON reason and, for 429, a Retry-After hint. */
+export function refusalAnswer(outcome: Extract<IngestOutcome, { ok: false }>): IngestAnswer {
+  const headers = outcome.retryAfterSeconds !== undefined ? { 'retry-after': String(outcome.retryAfterSeconds) } : undefined;
+  return jsonAnswer(outcome.status, outcome.reason, outcome.message, headers);
 }
 
 /** True when a Content-Type names protobuf. */
 export function isProtobuf(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.includes('protobuf');
+}
+
+/** The single Content-Encoding header value, if any. */
+export function contentEncoding(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -6,4 +6,6 @@ export { IngestStats } from './stats.js';
 export type { IngestProtocol, ProtocolCounters, RefusalReason } from './stats.js';
 export { ingest, rejectionSummary } from './pipeline.js';
 export type { IngestDeps, IngestLimits, IngestOutcome, IsPayloadError } from './pipeline.js';
-export { isProtobuf, rawBodyParsers, sendRefusal } from './http.js';
+export { contentEncoding, isProtobuf, refusalAnswer } from './http.js';
+export { jsonAnswer, rawIngestServerFactory } from './raw-http.js';
+export type { IngestAnswer, IngestHandler, RawRoute } from './raw-http.js';

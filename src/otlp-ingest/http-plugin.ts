@@ -4,11 +4,11 @@
  * reported in `partial_success` as the OTLP spec asks.
  * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
-import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import {
-  decodeContentEncoding, ingest, isProtobuf, parseJsonBody, rawBodyParsers, rejectionSummary, sendRefusal,
+  contentEncoding, decodeContentEncoding, ingest, isProtobuf, parseJsonBody, refusalAnswer, rejectionSummary,
 } from '../ingest/index.js';
-import type { DecodeContext, IngestDeps } from '../ingest/index.js';
+import type { DecodeContext, IngestDeps, RawRoute } from '../ingest/index.js';
 import type { DecodedBatch } from '../model/index.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
@@ -18,6 +18,7 @@ import { ExportTraceServiceResponse } from './otlp-proto.js';
 export interface OtlpIngestOptions {
   readonly deps: IngestDeps;
   readonly ctx: DecodeContext;
+  readonly logger: Logger;
 }
 
 export const isOtlpPayloadError = (err: unknown): err is Error => err instanceof OtlpPayloadError;
@@ -28,26 +29,26 @@ export function exportResponse(batch: DecodedBatch): { partialSuccess?: { reject
   return { partialSuccess: { rejectedSpans: batch.rejected.length, errorMessage: rejectionSummary(batch) } };
 }
 
-export function otlpHttpIngest(app: FastifyInstance, opts: OtlpIngestOptions): Promise<void> {
-  const { deps, ctx } = opts;
-  rawBodyParsers(app, deps.limits.maxBodyBytes);
-  app.post('/v1/traces', async (request, reply) => {
-    const raw = request.body as Buffer | undefined ?? Buffer.alloc(0);
-    const proto = isProtobuf(request.headers['content-type']);
-    const encoding = request.headers['content-encoding'];
-    const outcome = ingest(deps, proto ? 'otlp-proto' : 'otlp-json', raw.length, () => {
-      const body = decodeContentEncoding(raw, encoding, deps.limits.maxBodyBytes);
-      return proto ? decodeOtlpProto(body, ctx, 'otlp-proto') : decodeOtlpJson(parseJsonBody(body), ctx);
-    }, isOtlpPayloadError);
-    if (!outcome.ok) {
-      request.log.warn({ reason: outcome.reason, detail: outcome.message }, 'otlp request refused');
-      return sendRefusal(reply, outcome);
-    }
-    const response = exportResponse(outcome.batch);
-    if (response.partialSuccess !== undefined) request.log.warn({ detail: response.partialSuccess.errorMessage }, 'otlp spans rejected');
-    if (!proto) return reply.code(200).type('application/json').send(response);
-    const bytes = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(response)).finish();
-    return reply.code(200).type('application/x-protobuf').send(Buffer.from(bytes));
-  });
-  return Promise.resolve();
+export function otlpTracesRoute(opts: OtlpIngestOptions): RawRoute {
+  const { deps, ctx, logger } = opts;
+  return {
+    path: '/v1/traces',
+    handle: (raw, headers) => {
+      const proto = isProtobuf(headers['content-type']);
+      const encoding = contentEncoding(headers['content-encoding']);
+      const outcome = ingest(deps, proto ? 'otlp-proto' : 'otlp-json', raw.length, () => {
+        const body = decodeContentEncoding(raw, encoding, deps.limits.maxBodyBytes);
+        return proto ? decodeOtlpProto(body, ctx, 'otlp-proto') : decodeOtlpJson(parseJsonBody(body), ctx);
+      }, isOtlpPayloadError);
+      if (!outcome.ok) {
+        logger.warn({ reason: outcome.reason, detail: outcome.message }, 'otlp request refused');
+        return refusalAnswer(outcome);
+      }
+      const response = exportResponse(outcome.batch);
+      if (response.partialSuccess !== undefined) logger.warn({ detail: response.partialSuccess.errorMessage }, 'otlp spans rejected');
+      if (!proto) return { status: 200, contentType: 'application/json', body: JSON.stringify(response) };
+      const bytes = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(response)).finish();
+      return { status: 200, contentType: 'application/x-protobuf', body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    },
+  };
 }

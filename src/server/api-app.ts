@@ -16,7 +16,7 @@ export interface ApiAppOptions {
 }
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.logger });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (opts.isReady()) return { status: 'ready' };

@@ -7,13 +7,13 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/index.js';
-import { DecodeContext, IngestStats } from '../ingest/index.js';
+import { DecodeContext, IngestStats, rawIngestServerFactory } from '../ingest/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { Interner } from '../model/index.js';
-import { otlpHttpIngest, startOtlpGrpcServer } from '../otlp-ingest/index.js';
+import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
 import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
 import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
-import { zipkinIngest } from '../zipkin-ingest/index.js';
+import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildApiApp } from './api-app.js';
 import { traceRoutes } from './trace-routes.js';
@@ -49,12 +49,18 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
   let ready = false;
 
-  const zipkinApp = Fastify({ loggerInstance: logger.child({ component: 'zipkin' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
-  await zipkinApp.register(async (scope) => zipkinIngest(scope, { deps, ctx }));
+  const zipkinLogger = logger.child({ component: 'zipkin' });
+  const zipkinApp = Fastify({
+    loggerInstance: zipkinLogger as FastifyBaseLogger,
+    serverFactory: rawIngestServerFactory([zipkinSpansRoute({ deps, ctx, logger: zipkinLogger })], config.maxBodyBytes, zipkinLogger),
+  });
   await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }));
 
-  const otlpHttpApp = Fastify({ loggerInstance: logger.child({ component: 'otlp-http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.maxBodyBytes });
-  await otlpHttpApp.register(async (scope) => otlpHttpIngest(scope, { deps, ctx }));
+  const otlpLogger = logger.child({ component: 'otlp-http' });
+  const otlpHttpApp = Fastify({
+    loggerInstance: otlpLogger as FastifyBaseLogger,
+    serverFactory: rawIngestServerFactory([otlpTracesRoute({ deps, ctx, logger: otlpLogger })], config.maxBodyBytes, otlpLogger),
+  });
 
   const apiApp = await buildApiApp({
     logger: logger.child({ component: 'api' }) as FastifyBaseLogger,

@@ -133,3 +133,23 @@ export function grpcExport(client: grpc.Client, request: Uint8Array, deadlineMs 
 export function grpcClient(server: TestServer): grpc.Client {
   return new grpc.Client(server.grpcTarget, grpc.credentials.createInsecure());
 }
+
+/** `GET /api/traces/:id` (the stitched view) as the tests read it. */
+export interface TraceViewOut {
+  traceId: string;
+  spans: (ZipkinSpanOut & { parentIndex: number; workload?: string; namespace?: string; proxyRole?: string })[];
+  roots: number[];
+  orphans: number[];
+  hops: { clientIndex: number; serverIndex: number; caller: string; callee: string; callerNamespace?: string; calleeNamespace?: string; gapUs: number }[];
+  unpairedClients: number;
+  warnings: { code: string; spanId?: string; message: string }[];
+}
+
+/** Polls the stitched view of a trace until it holds at least `minSpans` spans. */
+export function stitchedTrace(server: TestServer, traceId: string, minSpans = 1, timeoutMs = 5000): Promise<TraceViewOut> {
+  return eventually(async () => {
+    const view = await getJson<TraceViewOut>(`${server.api}/api/traces/${traceId}`);
+    if (view.spans.length < minSpans) throw new Error(`trace ${traceId}: ${view.spans.length} of ${minSpans} spans`);
+    return view;
+  }, timeoutMs);
+}

@@ -74,6 +74,8 @@ describe('ingest limits (64KiB bodies, 50 spans a batch)', () => {
     expect(res.status).toBe(413);
     const otlp = await post(otlpUrl, Buffer.alloc(70 * 1024, 1), PROTO);
     expect(otlp.status).toBe(413);
+    const { error } = await grpcExport(client, Buffer.alloc(70 * 1024, 1));
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
   });
 
   it('refuses a small gzip body that inflates past the limit with 413', async () => {
