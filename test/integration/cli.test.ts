@@ -58,7 +58,7 @@ describe('meshtrace CLI', () => {
     expect(settled, run.stdout).toBeDefined();
     expect(settled).toMatchObject({ settled: 3 });
     const msgs = run.logs.map((l) => l.msg);
-    expect(msgs.findIndex((m) => m.startsWith('shutting down'))).toBeLessThan(msgs.indexOf(settled!.msg));
+    expect(msgs.findIndex((m) => m.startsWith('shutting down')), msgs.join('\n')).toBeLessThan(msgs.indexOf(settled!.msg));
     expect(msgs.at(-1)).toBe('stopped');
     expect(run.stderr).toBe('');
   });
