@@ -69,7 +69,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
   const resolved: Partial<Record<ServeOptionName, number | string>> = {};
   for (const name of names) {
     const spec: OptionSpec = SERVE_OPTIONS[name];
-    const fromFlag = values[spec.flag] as string | undefined;
+    const fromFlag = values[spec.flag];
     const fromEnv = env[envName(spec.flag)];
     const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default);
     const value = convert(spec, raw);

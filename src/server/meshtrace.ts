@@ -31,6 +31,11 @@ export interface RunningMeshtrace {
 /** How often quiet traces are settled and expired ones evicted, ms. */
 const SETTLE_TICK_MS = 1000;
 
+/** Pins fastify's logger type parameter to the base type, so plugins see one instance type. */
+function forFastify(logger: Logger): FastifyBaseLogger {
+  return logger;
+}
+
 function portOf(app: FastifyInstance): number {
   return (app.server.address() as AddressInfo).port;
 }
@@ -51,19 +56,19 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
 
   const zipkinLogger = logger.child({ component: 'zipkin' });
   const zipkinApp = Fastify({
-    loggerInstance: zipkinLogger as FastifyBaseLogger,
+    loggerInstance: forFastify(zipkinLogger),
     serverFactory: rawIngestServerFactory([zipkinSpansRoute({ deps, ctx, logger: zipkinLogger })], config.maxBodyBytes, zipkinLogger),
   });
   await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }));
 
   const otlpLogger = logger.child({ component: 'otlp-http' });
   const otlpHttpApp = Fastify({
-    loggerInstance: otlpLogger as FastifyBaseLogger,
+    loggerInstance: forFastify(otlpLogger),
     serverFactory: rawIngestServerFactory([otlpTracesRoute({ deps, ctx, logger: otlpLogger })], config.maxBodyBytes, otlpLogger),
   });
 
   const apiApp = await buildApiApp({
-    logger: logger.child({ component: 'api' }) as FastifyBaseLogger,
+    logger: forFastify(logger.child({ component: 'api' })),
     isReady: () => ready,
     status: () => ({
       ingest: stats.toJSON(),
