@@ -9,12 +9,13 @@ export function refusalAnswer(outcome: Extract<IngestOutcome, { ok: false }>): I
   return jsonAnswer(outcome.status, outcome.reason, outcome.message, headers);
 }
 
-/** True when a Content-Type names protobuf. */
+/** True when a Content-Type names protobuf (media types are case-insensitive, RFC 9110). */
 export function isProtobuf(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.includes('protobuf');
+  return contentType !== undefined && contentType.toLowerCase().includes('protobuf');
 }
 
-/** The single Content-Encoding header value, if any. */
+/** The Content-Encoding header value, lowercased (codings are case-insensitive, RFC 9110). */
 export function contentEncoding(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+  const v = Array.isArray(value) ? value[0] : value;
+  return v?.trim().toLowerCase();
 }

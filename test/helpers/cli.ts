@@ -50,7 +50,7 @@ export function runCli(args: readonly string[]): CliRun {
     }, timeoutMs),
   };
   let pending = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     run.stdout += chunk;
     pending += chunk;
     const lines = pending.split('\n');
@@ -63,7 +63,7 @@ export function runCli(args: readonly string[]): CliRun {
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { run.stderr += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { run.stderr += chunk; });
   return run;
 }
 

@@ -3,6 +3,7 @@
  * talk to it over real sockets, poll instead of sleeping, close it.
  */
 import * as grpc from '@grpc/grpc-js';
+import { request } from 'node:http';
 import { pino } from 'pino';
 import { loadServeConfig } from '../../src/config/index.js';
 import { startMeshtrace } from '../../src/server/meshtrace.js';
@@ -152,4 +153,25 @@ export function stitchedTrace(server: TestServer, traceId: string, minSpans = 1,
     if (view.spans.length < minSpans) throw new Error(`trace ${traceId}: ${view.spans.length} of ${minSpans} spans`);
     return view;
   }, timeoutMs);
+}
+
+/** POSTs `total` bytes of `fill` in 16 KiB chunks without a Content-Length (chunked encoding); resolves with the status. */
+export function postChunked(url: string, total: number, fill = 0x20): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(16 * 1024, fill);
+    let sent = 0;
+    const write = (): void => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) { req.once('drain', write); return; }
+      }
+      req.end();
+    };
+    write();
+  });
 }

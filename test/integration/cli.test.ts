@@ -54,11 +54,12 @@ describe('meshtrace CLI', () => {
     run.child.kill('SIGTERM');
     const exit = await exitOf(run);
     expect(exit, run.stderr).toEqual({ code: 0, signal: null });
-    const settled = run.logs.find((l) => l.msg.includes('settled'));
-    expect(settled, run.stdout).toBeDefined();
-    expect(settled).toMatchObject({ settled: 3 });
+    // After the shutdown notice: the line reporting how many buffered traces were settled.
     const msgs = run.logs.map((l) => l.msg);
-    expect(msgs.findIndex((m) => m.startsWith('shutting down')), msgs.join('\n')).toBeLessThan(msgs.indexOf(settled!.msg));
+    const shutdownAt = msgs.findIndex((m) => m.startsWith('shutting down'));
+    expect(shutdownAt, run.stdout).toBeGreaterThan(0);
+    const settled = run.logs.slice(shutdownAt).find((l) => l.msg.includes('settled') && typeof l['settled'] === 'number');
+    expect(settled, run.stdout).toMatchObject({ msg: 'buffered traces settled', settled: 3 });
     expect(msgs.at(-1)).toBe('stopped');
     expect(run.stderr).toBe('');
   });

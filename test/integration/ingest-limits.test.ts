@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportTraceServiceResponse } from '../../src/otlp-ingest/index.js';
 import { otlpJsonBody, otlpProtoBody, otlpSpan, zipkinSpan, zipkinSpans } from '../helpers/payloads.js';
-import { eventually, grpcClient, grpcExport, post, startTestServer, zipkinTrace } from '../helpers/server.js';
+import { eventually, grpcClient, grpcExport, post, postChunked, startTestServer, zipkinTrace } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
@@ -76,6 +76,12 @@ describe('ingest limits (64KiB bodies, 50 spans a batch)', () => {
     expect(otlp.status).toBe(413);
     const { error } = await grpcExport(client, Buffer.alloc(70 * 1024, 1));
     expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('refuses an over-limit chunked body (no Content-Length) with 413, and keeps serving', async () => {
+    expect(await postChunked(spansUrl, 1024 * 1024)).toBe(413);
+    expect(await postChunked(otlpUrl, 256 * 1024)).toBe(413);
+    expect((await post(spansUrl, JSON.stringify(zipkinSpans(1)))).status).toBe(202);
   });
 
   it('refuses a small gzip body that inflates past the limit with 413', async () => {
