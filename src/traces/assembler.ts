@@ -30,6 +30,20 @@ interface PendingTrace {
   deadline: number;
 }
 
+/**
+ * Spans of one trace usually carry the same `guid:x-request-id` (apps forward it): let them share
+ * the first span's instance of it instead of each holding an equal copy (56 bytes a span).
+ */
+function shareRequestId(span: Span, first: Span): void {
+  const id = first.requestId;
+  if (id === undefined || span.requestId !== id) return;
+  (span as { requestId: string }).requestId = id;
+  const own = span.ownTags as string[];
+  for (let i = 0; i < own.length; i += 2) {
+    if (own[i] === 'guid:x-request-id') { own[i + 1] = id; return; }
+  }
+}
+
 /** Below this many spans a trace's array is grown to exact size: V8's push would reserve ~17 slots. */
 const EXACT_GROWTH_LIMIT = 16;
 
@@ -94,6 +108,7 @@ export class TraceAssembler implements SpanSink {
       const pending = this.#pending.get(span.traceId);
       if (pending !== undefined) {
         shareTraceId(span, pending.traceId);
+        shareRequestId(span, pending.spans[0]!);
         appendSpan(pending, span);
         pending.deadline = deadline;
       } else if (this.#options.store.get(span.traceId) !== undefined) {
