@@ -5,18 +5,10 @@ import { OtlpPayloadError } from './errors.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
 import { ExportTraceServiceRequest } from './otlp-proto.js';
+import { rng } from '../../bench/envoy-spans.js';
 
-/** mulberry32: a seeded PRNG, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The benchmark's seeded PRNG, so a failure reproduces. */
+const prng = rng;
 
 const attr = (key: string, value: object): object => ({ key, value });
 const VALID = {
