@@ -22,33 +22,45 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Posts the bodies round-robin for the duration. */
-export async function driveHttp(url: string, headers: Record<string, string>, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const target = new URL(url);
+/** Sends one request; resolves to its status (HTTP code or gRPC code) and whether it failed. */
+type SendOne = (body: Buffer) => Promise<{ status: string; failed: boolean }>;
+
+/** Keeps `concurrency` requests in flight for the duration and tallies their outcomes. */
+async function drive(send: SendOne, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
   const end = Date.now() + opts.durationMs;
   let requests = 0;
   let failures = 0;
   const statuses: Record<string, number> = {};
-  const one = (body: Buffer): Promise<void> => new Promise((resolve) => {
-    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-      if ((res.statusCode ?? 500) >= 300) failures++;
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', () => { failures++; resolve(); });
-    req.end(body);
-  });
   const worker = async (): Promise<void> => {
     while (Date.now() < end) {
-      await one(nextBody());
+      const { status, failed } = await send(nextBody());
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (failed) failures++;
       requests++;
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  agent.destroy();
   return { requests, failures, statuses };
+}
+
+/** Posts the bodies for the duration over keep-alive connections. */
+export async function driveHttp(url: string, headers: Record<string, string>, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const target = new URL(url);
+  const send: SendOne = (body) => new Promise((resolve) => {
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const code = res.statusCode ?? 0;
+      res.resume();
+      res.on('end', () => resolve({ status: String(code), failed: code >= 300 }));
+    });
+    req.on('error', () => resolve({ status: 'error', failed: true }));
+    req.end(body);
+  });
+  try {
+    return await drive(send, nextBody, opts);
+  } finally {
+    agent.destroy();
+  }
 }
 
 const passthrough = (b: Buffer): Buffer => b;
@@ -60,25 +72,14 @@ export async function driveGrpc(port: number, nextBody: () => Buffer, opts: Driv
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc-node.flow_control_window': 16 * 1024 * 1024,
   });
-  const end = Date.now() + opts.durationMs;
-  let requests = 0;
-  let failures = 0;
-  const statuses: Record<string, number> = {};
-  const one = (body: Buffer): Promise<void> => new Promise((resolve) => {
+  const send: SendOne = (body) => new Promise((resolve) => {
     client.makeUnaryRequest(EXPORT_PATH, passthrough, passthrough, body, (err) => {
-      const code = err ? String(err.code) : '0';
-      statuses[code] = (statuses[code] ?? 0) + 1;
-      if (err) failures++;
-      resolve();
+      resolve({ status: err ? String(err.code) : '0', failed: err !== null });
     });
   });
-  const worker = async (): Promise<void> => {
-    while (Date.now() < end) {
-      await one(nextBody());
-      requests++;
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  client.close();
-  return { requests, failures, statuses };
+  try {
+    return await drive(send, nextBody, opts);
+  } finally {
+    client.close();
+  }
 }

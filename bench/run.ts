@@ -77,8 +77,7 @@ async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
   let requests = 0;
-  const warm = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 });
-  void warm;
+  await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 }); // warm up
   const phase = await measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
     const r = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
     requests += r.requests - r.failures;

@@ -6,6 +6,7 @@ export { IngestStats } from './stats.js';
 export type { IngestProtocol, ProtocolCounters, RefusalReason } from './stats.js';
 export { ingest, rejectionSummary } from './pipeline.js';
 export type { IngestDeps, IngestLimits, IngestOutcome, IsPayloadError } from './pipeline.js';
-export { contentEncoding, isProtobuf, refusalAnswer } from './http.js';
+export { contentEncoding, httpIngestRoute, isProtobuf, refusalAnswer } from './http.js';
+export type { HttpIngestRouteOptions } from './http.js';
 export { jsonAnswer, rawIngestServerFactory } from './raw-http.js';
 export type { IngestAnswer, IngestHandler, RawRoute } from './raw-http.js';

@@ -26,7 +26,9 @@ export interface IngestDeps {
 /** Identifies decoders' "whole payload is malformed" errors. */
 export type IsPayloadError = (err: unknown) => err is Error;
 
-function refusal(status: 400 | 413 | 415 | 429, reason: RefusalReason, message: string): IngestOutcome {
+const BODY_ERROR_REASON: Record<BodyError['statusCode'], RefusalReason> = { 400: 'malformed', 413: 'too-large', 415: 'unsupported' };
+
+function refusal(status: 400 | 413 | 415 | 429, reason: RefusalReason, message: string): Extract<IngestOutcome, { ok: false }> {
   return { ok: false, status, reason, message };
 }
 
@@ -44,10 +46,10 @@ export function ingest(deps: IngestDeps, protocol: IngestProtocol, payloadBytes:
   try {
     batch = decode();
   } catch (err) {
-    const outcome = err instanceof BodyError ? refusal(err.statusCode, err.statusCode === 413 ? 'too-large' : err.statusCode === 415 ? 'unsupported' : 'malformed', err.message)
+    const outcome = err instanceof BodyError ? refusal(err.statusCode, BODY_ERROR_REASON[err.statusCode], err.message)
       : isPayloadError(err) ? refusal(400, 'malformed', err.message) : undefined;
     if (outcome === undefined) throw err;
-    deps.stats.recordRefusal(protocol, payloadBytes, outcome.ok ? 'malformed' : outcome.reason);
+    deps.stats.recordRefusal(protocol, payloadBytes, outcome.reason);
     return outcome;
   }
   const total = batch.spans.length + batch.rejected.length;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ingest } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, IngestOutcome } from '../ingest/index.js';
 import { decodeOtlpProto } from './decode-proto.js';
-import { exportResponse, isOtlpPayloadError } from './http-plugin.js';
+import { exportResponse, isOtlpPayloadError } from './traces-route.js';
 import { ExportTraceServiceResponse } from './otlp-proto.js';
 
 export const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';

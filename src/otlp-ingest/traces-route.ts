@@ -5,9 +5,7 @@
  * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
 import type { Logger } from 'pino';
-import {
-  contentEncoding, decodeContentEncoding, ingest, isProtobuf, parseJsonBody, refusalAnswer, rejectionSummary,
-} from '../ingest/index.js';
+import { httpIngestRoute, rejectionSummary } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, RawRoute } from '../ingest/index.js';
 import type { DecodedBatch } from '../model/index.js';
 import { decodeOtlpJson } from './decode-json.js';
@@ -30,25 +28,21 @@ export function exportResponse(batch: DecodedBatch): { partialSuccess?: { reject
 }
 
 export function otlpTracesRoute(opts: OtlpIngestOptions): RawRoute {
-  const { deps, ctx, logger } = opts;
-  return {
+  const { ctx, logger } = opts;
+  return httpIngestRoute({
     path: '/v1/traces',
-    handle: (raw, headers) => {
-      const proto = isProtobuf(headers['content-type']);
-      const encoding = contentEncoding(headers['content-encoding']);
-      const outcome = ingest(deps, proto ? 'otlp-proto' : 'otlp-json', raw.length, () => {
-        const body = decodeContentEncoding(raw, encoding, deps.limits.maxBodyBytes);
-        return proto ? decodeOtlpProto(body, ctx, 'otlp-proto') : decodeOtlpJson(parseJsonBody(body), ctx);
-      }, isOtlpPayloadError);
-      if (!outcome.ok) {
-        logger.warn({ reason: outcome.reason, detail: outcome.message }, 'otlp request refused');
-        return refusalAnswer(outcome);
-      }
-      const response = exportResponse(outcome.batch);
+    deps: opts.deps,
+    logger,
+    protocols: { proto: 'otlp-proto', json: 'otlp-json' },
+    decodeProto: (body) => decodeOtlpProto(body, ctx, 'otlp-proto'),
+    decodeJson: (body) => decodeOtlpJson(body, ctx),
+    isPayloadError: isOtlpPayloadError,
+    accepted: (batch, proto) => {
+      const response = exportResponse(batch);
       if (response.partialSuccess !== undefined) logger.warn({ detail: response.partialSuccess.errorMessage }, 'otlp spans rejected');
       if (!proto) return { status: 200, contentType: 'application/json', body: JSON.stringify(response) };
       const bytes = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(response)).finish();
       return { status: 200, contentType: 'application/x-protobuf', body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     },
-  };
+  });
 }

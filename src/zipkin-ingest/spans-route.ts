@@ -3,9 +3,7 @@
  * is the only status Envoy counts as success (ENVOY-ISTIO.md §1.4).
  */
 import type { Logger } from 'pino';
-import {
-  contentEncoding, decodeContentEncoding, ingest, isProtobuf, parseJsonBody, refusalAnswer, rejectionSummary,
-} from '../ingest/index.js';
+import { httpIngestRoute, rejectionSummary } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, RawRoute } from '../ingest/index.js';
 import { ZipkinPayloadError, decodeZipkinJson } from './decode-json.js';
 import { decodeZipkinProto } from './decode-proto.js';
@@ -16,24 +14,17 @@ export interface ZipkinIngestOptions {
   readonly logger: Logger;
 }
 
-const isZipkinPayloadError = (err: unknown): err is Error => err instanceof ZipkinPayloadError;
-
 export function zipkinSpansRoute(opts: ZipkinIngestOptions): RawRoute {
-  const { deps, ctx, logger } = opts;
-  return {
+  const { ctx, logger } = opts;
+  return httpIngestRoute({
     path: '/api/v2/spans',
-    handle: (raw, headers) => {
-      const proto = isProtobuf(headers['content-type']);
-      const encoding = contentEncoding(headers['content-encoding']);
-      const outcome = ingest(deps, proto ? 'zipkin-proto' : 'zipkin-json', raw.length, () => {
-        const body = decodeContentEncoding(raw, encoding, deps.limits.maxBodyBytes);
-        return proto ? decodeZipkinProto(body, ctx) : decodeZipkinJson(parseJsonBody(body), ctx);
-      }, isZipkinPayloadError);
-      if (!outcome.ok) {
-        logger.warn({ reason: outcome.reason, detail: outcome.message }, 'zipkin batch refused');
-        return refusalAnswer(outcome);
-      }
-      const { batch } = outcome;
+    deps: opts.deps,
+    logger,
+    protocols: { proto: 'zipkin-proto', json: 'zipkin-json' },
+    decodeProto: (body) => decodeZipkinProto(body, ctx),
+    decodeJson: (body) => decodeZipkinJson(body, ctx),
+    isPayloadError: (err): err is Error => err instanceof ZipkinPayloadError,
+    accepted: (batch) => {
       if (batch.rejected.length === 0) return { status: 202 };
       const message = rejectionSummary(batch);
       logger.warn({ detail: message }, 'zipkin spans rejected');
@@ -44,5 +35,5 @@ export function zipkinSpansRoute(opts: ZipkinIngestOptions): RawRoute {
         body: JSON.stringify({ accepted: batch.spans.length, rejected: batch.rejected.length, message }),
       };
     },
-  };
+  });
 }
