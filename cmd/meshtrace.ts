@@ -21,7 +21,9 @@ async function serve(args: string[]): Promise<void> {
     return;
   }
   const config = loadServeConfig(args);
-  const logger = pino({ level: config.logLevel, base: { service: 'meshtrace' } });
+  // Synchronous writes: logging is low-volume (never per span), and an async destination can
+  // lose or reorder the last lines when the process exits after shutdown.
+  const logger = pino({ level: config.logLevel, base: { service: 'meshtrace' } }, pino.destination({ dest: 1, sync: true }));
   const running = await startMeshtrace(config, logger);
   logger.info({ host: config.host, ports: running.ports }, 'meshtrace is listening');
 

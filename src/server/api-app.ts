@@ -17,12 +17,15 @@ export interface ApiAppOptions {
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: opts.logger });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    if (opts.isReady()) return { status: 'ready' };
-    return reply.code(503).send({ status: 'not-ready' });
-  });
-  app.get('/api/status', async () => opts.status());
-  if (opts.routes !== undefined) await app.register(opts.routes);
+  // Probes and API reads are frequent: log their requests only when something goes wrong.
+  await app.register(async (scope) => {
+    scope.get('/healthz', async () => ({ status: 'ok' }));
+    scope.get('/readyz', async (_req, reply) => {
+      if (opts.isReady()) return { status: 'ready' };
+      return reply.code(503).send({ status: 'not-ready' });
+    });
+    scope.get('/api/status', async () => opts.status());
+    if (opts.routes !== undefined) await scope.register(opts.routes);
+  }, { logLevel: 'warn' });
   return app;
 }

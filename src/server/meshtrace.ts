@@ -59,7 +59,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     loggerInstance: forFastify(zipkinLogger),
     serverFactory: rawIngestServerFactory([zipkinSpansRoute({ deps, ctx, logger: zipkinLogger })], config.maxBodyBytes, zipkinLogger),
   });
-  await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }));
+  await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }), { logLevel: 'warn' });
 
   const otlpLogger = logger.child({ component: 'otlp-http' });
   const otlpHttpApp = Fastify({

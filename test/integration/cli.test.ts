@@ -60,7 +60,7 @@ describe('meshtrace CLI', () => {
     expect(shutdownAt, run.stdout).toBeGreaterThan(0);
     const settled = run.logs.slice(shutdownAt).find((l) => l.msg.includes('settled') && typeof l['settled'] === 'number');
     expect(settled, run.stdout).toMatchObject({ msg: 'buffered traces settled', settled: 3 });
-    expect(msgs.at(-1)).toBe('stopped');
+    expect(msgs.lastIndexOf('stopped')).toBeGreaterThan(run.logs.indexOf(settled!));
     expect(run.stderr).toBe('');
   });
 
