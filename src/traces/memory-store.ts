@@ -13,11 +13,15 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * Settled traces in a Map, whose insertion order is settle order, so the oldest trace is always
- * first and eviction is O(evicted).
+ * Settled traces in a Map, plus a queue in settle order so eviction is O(evicted). Evicting by
+ * iterating the Map from its start is not: V8 leaves deleted entries as holes until the table is
+ * rehashed, and every scan from the front walks over all of them.
  */
 export class MemoryTraceStore implements TraceStore {
   readonly #traces = new Map<string, StoredTrace>();
+  /** Traces in settle order from `#head` on; entries whose trace was replaced or removed are skipped. */
+  #order: (StoredTrace | undefined)[] = [];
+  #head = 0;
   readonly #options: MemoryStoreOptions;
   #spans = 0;
   readonly #evictedTraces: Record<EvictionReason, number> = { retention: 0, capacity: 0 };
@@ -30,6 +34,7 @@ export class MemoryTraceStore implements TraceStore {
   put(trace: StoredTrace): void {
     this.#remove(trace.traceId);
     this.#traces.set(trace.traceId, trace);
+    this.#order.push(trace);
     this.#spans += trace.spans.length;
     this.#enforceCapacity();
   }
@@ -42,10 +47,13 @@ export class MemoryTraceStore implements TraceStore {
     const old = this.#traces.get(traceId);
     if (old === undefined) return false;
     const updated = settleTrace(traceId, [...old.spans, ...spans], old.settledAtMs, old.lateSpans + spans.length);
-    updated.mergedDuplicates += old.mergedDuplicates;
-    // Keep its place in settle order: the trace is as old as it was; only its content grew.
     this.#spans += updated.spans.length - old.spans.length;
-    this.#traces.set(traceId, updated);
+    // Updated in place so it keeps its place in settle order: the trace is as old as it was.
+    old.spans = updated.spans;
+    old.startUs = updated.startUs;
+    old.endUs = updated.endUs;
+    old.mergedDuplicates += updated.mergedDuplicates;
+    old.lateSpans = updated.lateSpans;
     this.#enforceCapacity();
     return true;
   }
@@ -64,10 +72,7 @@ export class MemoryTraceStore implements TraceStore {
 
   evictExpired(nowMs: number): void {
     const cutoff = nowMs - this.#options.retentionMs;
-    for (const t of this.#traces.values()) {
-      if (t.settledAtMs > cutoff) break;
-      this.#evict(t, 'retention');
-    }
+    for (let t = this.#oldest(); t !== undefined && t.settledAtMs <= cutoff; t = this.#oldest()) this.#evict(t, 'retention');
   }
 
   stats(): StoreStats {
@@ -80,15 +85,31 @@ export class MemoryTraceStore implements TraceStore {
   }
 
   #enforceCapacity(): void {
-    if (this.#spans <= this.#options.maxSpans) return;
-    for (const t of this.#traces.values()) {
-      if (this.#spans <= this.#options.maxSpans) break;
+    while (this.#spans > this.#options.maxSpans) {
+      const t = this.#oldest();
+      if (t === undefined) break;
       this.#evict(t, 'capacity');
     }
   }
 
+  /** The oldest trace still stored; drops stale queue entries on the way. */
+  #oldest(): StoredTrace | undefined {
+    while (this.#head < this.#order.length) {
+      const t = this.#order[this.#head];
+      if (t !== undefined && this.#traces.get(t.traceId) === t) return t;
+      this.#order[this.#head++] = undefined;
+    }
+    return undefined;
+  }
+
   #evict(t: StoredTrace, reason: EvictionReason): void {
     this.#remove(t.traceId);
+    this.#order[this.#head++] = undefined;
+    // Compact once the consumed front is half the queue, so the queue stays O(stored traces).
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
     this.#evictedTraces[reason]++;
     this.#evictedSpans[reason] += t.spans.length;
   }

@@ -9,6 +9,11 @@ function mergeKey(s: Span): string {
   return `${s.id}|${s.kind ?? ''}|${s.localEndpoint?.serviceName ?? ''}`;
 }
 
+/** Whether two spans are reports of the same span (the pairwise form of {@link mergeKey}). */
+function sameSpan(a: Span, b: Span): boolean {
+  return a.id === b.id && a.kind === b.kind && a.localEndpoint?.serviceName === b.localEndpoint?.serviceName;
+}
+
 function mergeOwnTags(a: readonly string[], b: readonly string[]): readonly string[] {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
@@ -46,21 +51,22 @@ function mergeTwo(a: Span, b: Span): Span {
 }
 
 /**
- * Whether any two spans share an id. Small traces (the common case) are checked pairwise, which
- * is cheaper than building a keyed map for every settled trace.
+ * Whether any span was reported twice. Small traces (the common case) are checked pairwise, which
+ * is cheaper than building a keyed map for every settled trace; client and server halves sharing
+ * an id (every Envoy hop with the Zipkin provider) are not duplicates and must not force the map.
  */
-function hasDuplicateIds(spans: readonly Span[]): boolean {
-  if (spans.length > 32) return new Set(spans.map((s) => s.id)).size !== spans.length;
+function hasDuplicates(spans: readonly Span[]): boolean {
+  if (spans.length > 32) return new Set(spans.map(mergeKey)).size !== spans.length;
   for (let i = 1; i < spans.length; i++) {
-    const id = spans[i]!.id;
-    for (let j = 0; j < i; j++) if (spans[j]!.id === id) return true;
+    const s = spans[i]!;
+    for (let j = 0; j < i; j++) if (sameSpan(spans[j]!, s)) return true;
   }
   return false;
 }
 
 /** Spans with duplicates merged, in first-seen order; `merged` counts the spans folded away. */
 export function mergeDuplicates(spans: readonly Span[]): { spans: Span[]; merged: number } {
-  if (!hasDuplicateIds(spans)) return { spans: spans as Span[], merged: 0 };
+  if (!hasDuplicates(spans)) return { spans: spans as Span[], merged: 0 };
   const byKey = new Map<string, number>();
   const out: Span[] = [];
   for (const s of spans) {
