@@ -1,0 +1,171 @@
+/**
+ * The propagation audit's state: every settled trace is reduced to observations (cheap, at
+ * settle time); roots are resolved against their pod's request windows lazily, when a report is
+ * asked for, and again only when new windows arrive around them.
+ */
+import type { Span } from '../model/index.js';
+import { MinuteCounts } from './counts.js';
+import { isEnvoyRequestId } from './hints.js';
+import { observeTrace } from './observations.js';
+import type { InboundObservation, ProviderKind, WorkloadKey } from './observations.js';
+import { PodTimeline } from './pod-timeline.js';
+import type { RootRecord } from './pod-timeline.js';
+import { resolveRoot } from './resolve.js';
+
+export interface AuditOptions {
+  /** How long observations are kept, µs. Default 1 hour. */
+  readonly retentionUs: number;
+  /** A call this long after its request answered may still be its (async) follow-up, µs. Default 1 s. */
+  readonly asyncGraceUs: number;
+  /** Sampled inbound requests a workload needs before it gets a verdict. Default 200. */
+  readonly minRequests: number;
+  /** Gap roots needed, and their share of calls, for `breaks-propagation`. Defaults 5 and 0.05. */
+  readonly minGaps: number;
+  readonly minGapRatio: number;
+  /** Grafts below this confidence are not made. Default 0.5. */
+  readonly minGraftConfidence: number;
+  /** Workloads (`namespace/workload`) whose hops Telemetry excludes from tracing; never judged. */
+  readonly excluded?: (workload: WorkloadKey) => boolean;
+}
+
+export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
+  retentionUs: 3_600_000_000, asyncGraceUs: 1_000_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.5,
+};
+
+/** Per-workload running facts that are cheaper to count at ingest than to rescan. */
+export class WorkloadFacts {
+  readonly key: WorkloadKey;
+  readonly pods = new Set<string>();
+  readonly parentedCalls = new Map<string, MinuteCounts>();
+  readonly inbound = new MinuteCounts();
+  readonly deadEnds = new MinuteCounts();
+  provider: ProviderKind | undefined;
+  gateway = false;
+  nonUuidRequestIds = 0;
+  exampleNonUuid: string | undefined;
+  /** Mean µs from a request's start to a call it makes (EWMA over parented calls). */
+  meanDelayUs: number | undefined;
+  firstSeenUs = Number.POSITIVE_INFINITY;
+  lastSeenUs = 0;
+
+  constructor(key: WorkloadKey) {
+    this.key = key;
+  }
+
+  seen(startUs: number, endUs: number): void {
+    if (startUs < this.firstSeenUs) this.firstSeenUs = startUs;
+    if (endUs > this.lastSeenUs) this.lastSeenUs = endUs;
+  }
+}
+
+/** Default call delay before any has been observed: 5 ms. */
+const DEFAULT_DELAY_US = 5000;
+const DELAY_EWMA = 0.05;
+
+export class PropagationAuditor {
+  readonly options: AuditOptions;
+  readonly pods = new Map<string, PodTimeline>();
+  readonly workloads = new Map<WorkloadKey, WorkloadFacts>();
+  readonly traceIdWidths = { 64: 0, 128: 0 };
+  #meshDelayUs: number | undefined;
+  #latestUs = 0;
+  #tracesObserved = 0;
+  /** Bumped whenever observations change, so derived reports know they are stale. */
+  version = 0;
+
+  constructor(options: Partial<AuditOptions> = {}) {
+    this.options = { ...DEFAULT_AUDIT_OPTIONS, ...options };
+  }
+
+  get tracesObserved(): number {
+    return this.#tracesObserved;
+  }
+
+  /** The newest span end seen, µs: "now" for audits of recorded data. */
+  get latestUs(): number {
+    return this.#latestUs;
+  }
+
+  /** Takes in one settled trace. */
+  observe(spans: readonly Span[]): void {
+    const obs = observeTrace(spans);
+    this.#tracesObserved++;
+    if (obs.inbound.length === 0 && obs.outbound.length === 0 && obs.gateways.length === 0) return;
+    this.version++;
+    this.traceIdWidths[obs.traceIdBits]++;
+    for (const g of obs.gateways) this.#facts(g).gateway = true;
+    for (const o of obs.inbound) this.#addInbound(o, obs.provider);
+    for (const call of obs.outbound) {
+      const facts = this.#facts(call.workload);
+      facts.seen(call.startUs, call.endUs);
+      facts.pods.add(call.pod);
+      facts.provider ??= obs.provider;
+      if (call.endUs > this.#latestUs) this.#latestUs = call.endUs;
+      if (call.root) {
+        this.#pod(call.pod).addRoot(call);
+        continue;
+      }
+      let edge = facts.parentedCalls.get(call.callee);
+      if (edge === undefined) facts.parentedCalls.set(call.callee, edge = new MinuteCounts());
+      edge.add(call.startUs);
+      if (call.delayUs !== undefined) {
+        facts.meanDelayUs = facts.meanDelayUs === undefined ? call.delayUs : facts.meanDelayUs + DELAY_EWMA * (call.delayUs - facts.meanDelayUs);
+        this.#meshDelayUs = this.#meshDelayUs === undefined ? call.delayUs : this.#meshDelayUs + DELAY_EWMA * (call.delayUs - this.#meshDelayUs);
+      }
+    }
+  }
+
+  #addInbound(o: InboundObservation, provider: ProviderKind | undefined): void {
+    const facts = this.#facts(o.workload);
+    facts.seen(o.startUs, o.endUs);
+    facts.pods.add(o.pod);
+    facts.provider ??= provider;
+    facts.inbound.add(o.startUs);
+    if (o.outboundChildren === 0) facts.deadEnds.add(o.startUs);
+    if (o.requestId !== undefined && !isEnvoyRequestId(o.requestId)) {
+      facts.nonUuidRequestIds++;
+      facts.exampleNonUuid ??= o.requestId;
+    }
+    if (o.endUs > this.#latestUs) this.#latestUs = o.endUs;
+    this.#pod(o.pod).addInbound(o);
+  }
+
+  #facts(key: WorkloadKey): WorkloadFacts {
+    let f = this.workloads.get(key);
+    if (f === undefined) this.workloads.set(key, f = new WorkloadFacts(key));
+    return f;
+  }
+
+  #pod(pod: string): PodTimeline {
+    let t = this.pods.get(pod);
+    if (t === undefined) this.pods.set(pod, t = new PodTimeline(pod));
+    return t;
+  }
+
+  /** Resolves every root whose answer may have changed since the last call. */
+  resolvePending(): void {
+    for (const pod of this.pods.values()) {
+      for (const r of pod.takeUnresolved()) this.#resolve(pod, r);
+    }
+  }
+
+  #resolve(pod: PodTimeline, r: RootRecord): void {
+    const facts = this.workloads.get(r.call.workload);
+    const delay = facts?.meanDelayUs ?? this.#meshDelayUs ?? DEFAULT_DELAY_US;
+    r.resolution = resolveRoot(r.call, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), Math.max(delay, 100));
+  }
+
+  /** Drops observations older than the retention. */
+  prune(nowUs: number): void {
+    const cutoff = nowUs - this.options.retentionUs;
+    for (const [key, pod] of this.pods) {
+      pod.prune(cutoff);
+      if (pod.empty) this.pods.delete(key);
+    }
+    for (const f of this.workloads.values()) {
+      f.inbound.prune(cutoff);
+      f.deadEnds.prune(cutoff);
+      for (const c of f.parentedCalls.values()) c.prune(cutoff);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * What the audit keeps of a settled trace: the sidecar spans that matter for propagation, reduced
+ * to small records. Inbound SERVER spans are the windows an application was busy serving a
+ * request; outbound CLIENT spans are its calls, either parented (context forwarded) or roots
+ * (context lost, ENVOY-ISTIO.md §4.3). Everything else (SDK spans, gateways' own spans) only
+ * counts towards mesh-wide hints.
+ */
+import type { Span } from '../model/index.js';
+
+/** `namespace/workload`: the unit verdicts are given for. */
+export type WorkloadKey = string;
+
+export function workloadKey(namespace: string | undefined, workload: string): WorkloadKey {
+  return `${namespace ?? 'unknown'}/${workload}`;
+}
+
+/** Which mesh provider's headers the spans came through (and so which headers apps must forward). */
+export type ProviderKind = 'zipkin' | 'opentelemetry';
+
+export interface InboundObservation {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Envoy `node_id`: one pod's sidecar, and so one clock. */
+  readonly pod: string;
+  readonly workload: WorkloadKey;
+  readonly startUs: number;
+  readonly endUs: number;
+  readonly requestId: string | undefined;
+  /** Outbound CLIENT spans of the same pod parented on this span. */
+  readonly outboundChildren: number;
+}
+
+export interface OutboundObservation {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly pod: string;
+  readonly workload: WorkloadKey;
+  /** `namespace/service` of the called host, from the outbound cluster name. */
+  readonly callee: string;
+  readonly startUs: number;
+  readonly endUs: number;
+  readonly requestId: string | undefined;
+  /** The call started a trace: the application did not forward the trace context. */
+  readonly root: boolean;
+  /** For a call parented on a request of the same pod: µs from that request's start to the call. */
+  readonly delayUs: number | undefined;
+}
+
+export interface TraceObservations {
+  readonly inbound: InboundObservation[];
+  readonly outbound: OutboundObservation[];
+  /** Gateway workloads seen (roots there are where traces are supposed to start). */
+  readonly gateways: WorkloadKey[];
+  readonly provider: ProviderKind | undefined;
+  readonly traceIdBits: 64 | 128;
+}
+
+/** `reviews.default.svc.cluster.local` → `default/reviews`; other hosts are kept as they are. */
+export function calleeOf(host: string | undefined, fallbackNamespace: string | undefined): string {
+  if (host === undefined) return 'unknown';
+  const labels = host.split('.');
+  if (labels.length >= 2 && (labels.length === 2 || labels[2] === 'svc')) return `${labels[1]}/${labels[0]}`;
+  return labels.length === 1 ? `${fallbackNamespace ?? 'unknown'}/${host}` : host;
+}
+
+function providerOf(span: Span): ProviderKind {
+  return span.source.startsWith('zipkin') ? 'zipkin' : 'opentelemetry';
+}
+
+function delayFrom(parentStartUs: number | undefined, startUs: number): number | undefined {
+  return parentStartUs === undefined ? undefined : Math.max(0, startUs - parentStartUs);
+}
+
+/** Reduces one settled trace to its propagation-relevant records. */
+export function observeTrace(spans: readonly Span[]): TraceObservations {
+  const inboundIndex: number[] = [];
+  const children = new Map<string, number>();
+  const gateways: WorkloadKey[] = [];
+  let provider: ProviderKind | undefined;
+  let traceIdBits: 64 | 128 = 128;
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    const mesh = s.mesh;
+    if (mesh === undefined || mesh.workload === undefined) continue;
+    provider ??= providerOf(s);
+    traceIdBits = s.traceIdBits;
+    if (mesh.role === 'sidecar-inbound') inboundIndex.push(i);
+    else if (mesh.role === 'gateway') gateways.push(workloadKey(mesh.namespace, mesh.workload));
+    else if (s.parentId !== undefined) children.set(s.parentId + mesh.nodeId, (children.get(s.parentId + mesh.nodeId) ?? 0) + 1);
+  }
+  const inbound: InboundObservation[] = [];
+  const inboundStart = new Map<string, number>();
+  for (const i of inboundIndex) {
+    const s = spans[i]!;
+    const mesh = s.mesh!;
+    const pod = mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload!);
+    inbound.push({
+      traceId: s.traceId, spanId: s.id, pod, workload: workloadKey(mesh.namespace, mesh.workload!),
+      startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
+      outboundChildren: children.get(s.id + mesh.nodeId) ?? 0,
+    });
+    inboundStart.set(s.id + mesh.nodeId, s.timestampUs);
+  }
+  const outbound: OutboundObservation[] = [];
+  for (const s of spans) {
+    const mesh = s.mesh;
+    if (mesh === undefined || mesh.workload === undefined || mesh.role !== 'sidecar-outbound') continue;
+    outbound.push({
+      traceId: s.traceId, spanId: s.id, pod: mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload),
+      workload: workloadKey(mesh.namespace, mesh.workload), callee: calleeOf(mesh.upstreamHost, mesh.namespace),
+      startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId, root: s.parentId === undefined,
+      delayUs: s.parentId === undefined ? undefined : delayFrom(inboundStart.get(s.parentId + mesh.nodeId), s.timestampUs),
+    });
+  }
+  return { inbound, outbound, gateways, provider, traceIdBits };
+}

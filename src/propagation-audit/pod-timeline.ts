@@ -1,0 +1,140 @@
+/**
+ * One sidecar's inbound request windows and root calls, each kept sorted by start time. Both
+ * sides of a gap come from the same Envoy, so they share a clock: clock skew between pods never
+ * enters the comparison.
+ */
+import type { InboundObservation, OutboundObservation } from './observations.js';
+import type { RootResolution } from './resolve.js';
+
+export interface RootRecord {
+  readonly call: OutboundObservation;
+  /** Undefined until resolved, and again whenever a new inbound window may change the answer. */
+  resolution: RootResolution | undefined;
+}
+
+/** Index of the first element whose start is > `t` (or ≥ when `inclusive` is false). */
+function upperBound<T>(list: readonly T[], t: number, start: (x: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (start(list[mid]!) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBound<T>(list: readonly T[], t: number, start: (x: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (start(list[mid]!) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts keeping start order; spans arrive nearly in order, so this is usually an append. */
+function insertSorted<T>(list: T[], item: T, start: (x: T) => number): void {
+  const s = start(item);
+  let i = list.length;
+  while (i > 0 && start(list[i - 1]!) > s) i--;
+  if (i === list.length) list.push(item);
+  else list.splice(i, 0, item);
+}
+
+const inStart = (o: InboundObservation): number => o.startUs;
+const rootStart = (r: RootRecord): number => r.call.startUs;
+
+/** Requests running longer than this are not followed as windows (long polls, streams). */
+const MAX_WINDOW_US = 60_000_000;
+
+export class PodTimeline {
+  readonly pod: string;
+  readonly inbound: InboundObservation[] = [];
+  readonly roots: RootRecord[] = [];
+  #longestUs = 0;
+  /** Earliest start among windows added since roots were last resolved. */
+  #dirtyFromUs = Number.POSITIVE_INFINITY;
+
+  constructor(pod: string) {
+    this.pod = pod;
+  }
+
+  addInbound(o: InboundObservation): void {
+    insertSorted(this.inbound, o, inStart);
+    const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
+    if (length > this.#longestUs) this.#longestUs = length;
+    if (o.startUs < this.#dirtyFromUs) this.#dirtyFromUs = o.startUs;
+  }
+
+  addRoot(call: OutboundObservation): void {
+    insertSorted(this.roots, { call, resolution: undefined }, rootStart);
+  }
+
+  /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
+  windowsAt(t: number, graceUs: number): InboundObservation[] {
+    const out: InboundObservation[] = [];
+    const earliest = t - this.#longestUs - graceUs;
+    for (let i = upperBound(this.inbound, t, inStart) - 1; i >= 0; i--) {
+      const o = this.inbound[i]!;
+      if (o.startUs < earliest) break;
+      if (o.endUs + graceUs >= t) out.push(o);
+    }
+    return out;
+  }
+
+  /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
+  takeUnresolved(): RootRecord[] {
+    const out: RootRecord[] = [];
+    const from = lowerBound(this.roots, this.#dirtyFromUs, rootStart);
+    for (let i = 0; i < this.roots.length; i++) {
+      const r = this.roots[i]!;
+      if (i >= from || r.resolution === undefined) out.push(r);
+    }
+    this.#dirtyFromUs = Number.POSITIVE_INFINITY;
+    return out;
+  }
+
+  /** Inbound windows starting in [fromUs, toUs). */
+  inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
+    return this.inbound.slice(lowerBound(this.inbound, fromUs, inStart), lowerBound(this.inbound, toUs, inStart));
+  }
+
+  rootsBetween(fromUs: number, toUs: number): RootRecord[] {
+    return this.roots.slice(lowerBound(this.roots, fromUs, rootStart), lowerBound(this.roots, toUs, rootStart));
+  }
+
+  /** Fraction of [fromUs, toUs) covered by at least one inbound window: how busy the pod looked. */
+  busyFraction(fromUs: number, toUs: number): number {
+    if (toUs <= fromUs) return 0;
+    let covered = 0;
+    let runStart = -1;
+    let runEnd = -1;
+    for (const o of this.inboundBetween(fromUs - this.#longestUs, toUs)) {
+      const s = Math.max(o.startUs, fromUs);
+      const e = Math.min(o.endUs, toUs);
+      if (e <= s) continue;
+      if (s > runEnd) {
+        if (runEnd > runStart) covered += runEnd - runStart;
+        runStart = s;
+        runEnd = e;
+      } else if (e > runEnd) runEnd = e;
+    }
+    if (runEnd > runStart) covered += runEnd - runStart;
+    return covered / (toUs - fromUs);
+  }
+
+  /** Drops everything that started before `cutoffUs`. */
+  prune(cutoffUs: number): void {
+    const i = lowerBound(this.inbound, cutoffUs, inStart);
+    if (i > 0) this.inbound.splice(0, i);
+    const r = lowerBound(this.roots, cutoffUs, rootStart);
+    if (r > 0) this.roots.splice(0, r);
+  }
+
+  get empty(): boolean {
+    return this.inbound.length === 0 && this.roots.length === 0;
+  }
+}

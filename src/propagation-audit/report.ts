@@ -1,0 +1,309 @@
+/**
+ * Turns the auditor's observations into the propagation report: per workload and per call edge,
+ * how many calls lost their trace context, on what evidence, and a verdict once there is enough
+ * of it. Rates compare sampled root calls with sampled parented calls: a split-off call gets a
+ * fresh sampling decision, so both are thinned alike and their ratio is unbiased, while counting
+ * "healthy-looking" traces would mistake unsampled fragments for health.
+ */
+import type { AuditOptions, PropagationAuditor, WorkloadFacts } from './auditor.js';
+import { requiredHeaders } from './hints.js';
+import type { InboundObservation, ProviderKind } from './observations.js';
+import type { RootRecord } from './pod-timeline.js';
+import type { RootClass } from './resolve.js';
+
+export type Verdict = 'breaks-propagation' | 'propagates' | 'insufficient-data';
+export type WorkloadRole = 'service' | 'gateway' | 'originator';
+
+export interface Evidence {
+  readonly kind: RootClass | 'dead-end';
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly requestId: string | undefined;
+  readonly callee: string | undefined;
+  readonly parent: { readonly traceId: string; readonly spanId: string } | undefined;
+  readonly confidence: number;
+}
+
+export interface EdgeReport {
+  readonly from: string;
+  readonly to: string;
+  readonly calls: number;
+  readonly gaps: number;
+  readonly gapRatio: number;
+  readonly confirmed: number;
+  readonly inferred: number;
+  readonly unattributed: number;
+  readonly firstSeen: string | undefined;
+  readonly lastSeen: string | undefined;
+}
+
+export interface WorkloadReport {
+  readonly namespace: string;
+  readonly workload: string;
+  readonly role: WorkloadRole;
+  readonly verdict: Verdict;
+  readonly gapRatio: number;
+  readonly gaps: { readonly confirmed: number; readonly inferred: number; readonly deadEnds: number; readonly unattributed: number };
+  /** Sampled inbound requests in the window. */
+  readonly requests: number;
+  /** Sampled outbound calls in the window, parented and root. */
+  readonly calls: number;
+  /** Mean confidence of the chosen parents of inferred gaps (0 when none). */
+  readonly graftConfidence: number;
+  readonly pods: number;
+  readonly provider: ProviderKind | undefined;
+  readonly headersToForward: string[];
+  readonly firstSeen: string | undefined;
+  readonly lastSeen: string | undefined;
+  readonly evidence: Evidence[];
+  readonly hints: string[];
+  readonly reason: string;
+}
+
+export interface Graft {
+  readonly orphanTraceId: string;
+  readonly orphanSpanId: string;
+  readonly parentTraceId: string;
+  readonly parentSpanId: string;
+  readonly method: 'request-id' | 'time-window';
+  readonly confidence: number;
+  readonly workload: string;
+  readonly callee: string;
+}
+
+export interface PropagationReport {
+  readonly window: { readonly from: string; readonly to: string };
+  readonly mesh: {
+    /** Share of judged calls that kept their trace context (1 = perfect). */
+    readonly propagationScore: number;
+    readonly workloads: number;
+    readonly breaking: number;
+    readonly traceIdWidths: { readonly '64': number; readonly '128': number };
+    readonly hints: string[];
+  };
+  readonly workloads: WorkloadReport[];
+  readonly edges: EdgeReport[];
+}
+
+export interface Analysis {
+  readonly report: PropagationReport;
+  readonly grafts: Graft[];
+}
+
+export interface ReportQuery {
+  readonly fromUs: number;
+  readonly toUs: number;
+  readonly namespace?: string | undefined;
+}
+
+const MAX_EVIDENCE = 5;
+
+export function isoOfUs(us: number): string | undefined {
+  return Number.isFinite(us) && us > 0 ? new Date(Math.floor(us / 1000)).toISOString() : undefined;
+}
+
+interface EdgeTally { calls: number; confirmed: number; inferred: number; unattributed: number; first: number; last: number }
+
+function splitKey(key: string): { namespace: string; workload: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), workload: key.slice(slash + 1) };
+}
+
+/**
+ * How likely a root's true parent is among the recorded requests at all. If roots fall inside
+ * recorded windows no more often than the pod's busy time explains (fraction `b`), the windows
+ * they hit are chance; if every root hits one (`f` = 1), the parents were recorded.
+ */
+function parentRecordedProbability(withCandidates: number, roots: number, busy: number): number {
+  if (roots === 0) return 0;
+  const f = (withCandidates + 1) / (roots + 2);
+  const b = Math.min(busy, 0.999);
+  const q = Math.min(1, Math.max(0, (f - b) / (1 - b)));
+  return Math.min(1, q / f);
+}
+
+class WorkloadAnalysis {
+  readonly facts: WorkloadFacts;
+  readonly inbound: InboundObservation[] = [];
+  readonly roots: RootRecord[] = [];
+  busy = 0;
+
+  constructor(facts: WorkloadFacts) {
+    this.facts = facts;
+  }
+}
+
+function gather(auditor: PropagationAuditor, q: ReportQuery): WorkloadAnalysis[] {
+  auditor.resolvePending();
+  const out: WorkloadAnalysis[] = [];
+  for (const facts of auditor.workloads.values()) {
+    if (q.namespace !== undefined && splitKey(facts.key).namespace !== q.namespace) continue;
+    if (auditor.options.excluded?.(facts.key) === true) continue;
+    const a = new WorkloadAnalysis(facts);
+    let busy = 0;
+    let pods = 0;
+    for (const podKey of facts.pods) {
+      const pod = auditor.pods.get(podKey);
+      if (pod === undefined) continue;
+      const inbound = pod.inboundBetween(q.fromUs, q.toUs).filter((o) => o.workload === facts.key);
+      for (const o of inbound) a.inbound.push(o);
+      for (const r of pod.rootsBetween(q.fromUs, q.toUs)) if (r.call.workload === facts.key) a.roots.push(r);
+      if (inbound.length > 0) {
+        busy += pod.busyFraction(Math.max(q.fromUs, inbound[0]!.startUs), Math.min(q.toUs, facts.lastSeenUs));
+        pods++;
+      }
+    }
+    a.busy = pods === 0 ? 0 : busy / pods;
+    out.push(a);
+  }
+  return out;
+}
+
+function roleOf(a: WorkloadAnalysis): WorkloadRole {
+  if (a.facts.gateway) return 'gateway';
+  return a.inbound.length === 0 ? 'originator' : 'service';
+}
+
+function verdictOf(options: AuditOptions, role: WorkloadRole, requests: number, gaps: number, ratio: number): { verdict: Verdict; reason: string } {
+  if (role === 'gateway') return { verdict: 'propagates', reason: 'gateways start traces by design' };
+  if (role === 'originator') return { verdict: 'propagates', reason: 'no inbound requests in the window: its calls start traces legitimately (cron jobs, consumers)' };
+  if (requests < options.minRequests) {
+    return { verdict: 'insufficient-data', reason: `${requests} sampled inbound requests; a verdict needs ${options.minRequests}` };
+  }
+  if (gaps >= options.minGaps && ratio >= options.minGapRatio) {
+    return { verdict: 'breaks-propagation', reason: `${gaps} calls started new traces while it was serving requests (${(ratio * 100).toFixed(1)}% of its calls)` };
+  }
+  return { verdict: 'propagates', reason: gaps === 0 ? 'every call kept its trace context' : `${gaps} root calls, below the ${options.minGaps}-call and ${(options.minGapRatio * 100).toFixed(0)}% thresholds` };
+}
+
+function hintsOf(a: WorkloadAnalysis, role: WorkloadRole, parented: number, roots: number): string[] {
+  const hints: string[] = [];
+  if (a.facts.nonUuidRequestIds > 0) {
+    hints.push(`${a.facts.nonUuidRequestIds} requests carried an x-request-id that is not a UUID (e.g. "${a.facts.exampleNonUuid}"): Envoy cannot read its sampling decision from it and stops tracing those requests`);
+  }
+  if (role === 'service' && roots > 0 && parented === 0) {
+    hints.push(`none of its calls kept the trace context: forward ${requiredHeaders(a.facts.provider).join(', ')} from the inbound request`);
+  } else if (role === 'service' && roots > 0) {
+    hints.push('some calls keep the trace context and some do not: look for calls made from background tasks, thread pools or retries that do not carry the inbound headers');
+  }
+  return hints;
+}
+
+/** Builds the report and the grafts for one window. */
+export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
+  const options = auditor.options;
+  const workloads: WorkloadReport[] = [];
+  const edges: EdgeReport[] = [];
+  const grafts: Graft[] = [];
+  let judgedCalls = 0;
+  let judgedGaps = 0;
+  for (const a of gather(auditor, q)) {
+    const role = roleOf(a);
+    const { namespace, workload } = splitKey(a.facts.key);
+    const tallies = new Map<string, EdgeTally>();
+    const tally = (callee: string): EdgeTally => {
+      let t = tallies.get(callee);
+      if (t === undefined) tallies.set(callee, t = { calls: 0, confirmed: 0, inferred: 0, unattributed: 0, first: Infinity, last: 0 });
+      return t;
+    };
+    let parented = 0;
+    for (const [callee, counts] of a.facts.parentedCalls) {
+      const n = counts.sum(q.fromUs, q.toUs);
+      if (n === 0) continue;
+      tally(callee).calls += n;
+      parented += n;
+    }
+    let withCandidates = 0;
+    let nonConfirmed = 0;
+    for (const r of a.roots) {
+      if (r.resolution?.kind === 'confirmed') continue;
+      nonConfirmed++;
+      if (r.resolution?.kind === 'inferred') withCandidates++;
+    }
+    const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy);
+    const evidence: Evidence[] = [];
+    const counts = { confirmed: 0, inferred: 0, unattributed: 0 };
+    let confidenceSum = 0;
+    for (const r of a.roots) {
+      const res = r.resolution!;
+      const t = tally(r.call.callee);
+      t.calls++;
+      t.first = Math.min(t.first, r.call.startUs);
+      t.last = Math.max(t.last, r.call.endUs);
+      if (role !== 'service') continue;
+      t[res.kind]++;
+      counts[res.kind]++;
+      const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? res.choiceProbability * recorded : 0;
+      if (res.kind === 'inferred') confidenceSum += confidence;
+      if (evidence.length < MAX_EVIDENCE || (res.kind === 'confirmed' && evidence.some((e) => e.kind !== 'confirmed'))) {
+        const item: Evidence = {
+          kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
+          parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId }, confidence,
+        };
+        if (evidence.length < MAX_EVIDENCE) evidence.push(item);
+        else evidence[evidence.findIndex((e) => e.kind !== 'confirmed')] = item;
+      }
+      if (res.parent !== undefined && confidence >= options.minGraftConfidence) {
+        grafts.push({
+          orphanTraceId: r.call.traceId, orphanSpanId: r.call.spanId, parentTraceId: res.parent.traceId, parentSpanId: res.parent.spanId,
+          method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: a.facts.key, callee: r.call.callee,
+        });
+      }
+    }
+    const rootCount = counts.confirmed + counts.inferred + counts.unattributed;
+    const calls = parented + a.roots.length;
+    const gapRatio = role === 'service' && calls > 0 ? rootCount / calls : 0;
+    const makesCalls = calls > 0;
+    const deadEnds = role === 'service' && makesCalls && rootCount > 0 ? a.inbound.filter((o) => o.outboundChildren === 0).length : 0;
+    if (role === 'service') {
+      judgedCalls += calls;
+      judgedGaps += rootCount;
+      if (deadEnds > 0) {
+        for (const o of a.inbound) {
+          if (evidence.length >= MAX_EVIDENCE) break;
+          if (o.outboundChildren === 0) evidence.push({ kind: 'dead-end', traceId: o.traceId, spanId: o.spanId, requestId: o.requestId, callee: undefined, parent: undefined, confidence: 1 });
+        }
+      }
+    }
+    const { verdict, reason } = verdictOf(options, role, a.inbound.length, rootCount, gapRatio);
+    workloads.push({
+      namespace, workload, role, verdict, gapRatio,
+      gaps: { confirmed: counts.confirmed, inferred: counts.inferred, deadEnds, unattributed: counts.unattributed },
+      requests: a.inbound.length, calls,
+      graftConfidence: counts.inferred === 0 ? 0 : confidenceSum / counts.inferred,
+      pods: a.facts.pods.size, provider: a.facts.provider, headersToForward: requiredHeaders(a.facts.provider),
+      firstSeen: isoOfUs(a.facts.firstSeenUs), lastSeen: isoOfUs(a.facts.lastSeenUs),
+      evidence, hints: hintsOf(a, role, parented, rootCount), reason,
+    });
+    for (const [callee, t] of tallies) {
+      const gaps = role === 'service' ? t.confirmed + t.inferred + t.unattributed : 0;
+      edges.push({
+        from: a.facts.key, to: callee, calls: t.calls, gaps, gapRatio: t.calls === 0 ? 0 : gaps / t.calls,
+        confirmed: t.confirmed, inferred: t.inferred, unattributed: t.unattributed,
+        firstSeen: isoOfUs(t.first), lastSeen: isoOfUs(t.last),
+      });
+    }
+  }
+  const rank: Record<Verdict, number> = { 'breaks-propagation': 0, 'insufficient-data': 1, 'propagates': 2 };
+  workloads.sort((x, y) => rank[x.verdict] - rank[y.verdict] || y.gapRatio - x.gapRatio || y.requests - x.requests);
+  edges.sort((x, y) => y.gapRatio - x.gapRatio || y.gaps - x.gaps || y.calls - x.calls);
+  const widths = auditor.traceIdWidths;
+  const meshHints: string[] = [];
+  if (widths[64] > 0 && widths[128] > 0) {
+    meshHints.push(`${widths[64]} traces have 64-bit ids and ${widths[128]} have 128-bit ids: a tracer or app truncates trace ids, which splits traces where the two meet`);
+  }
+  return {
+    report: {
+      window: { from: isoOfUs(q.fromUs) ?? new Date(0).toISOString(), to: isoOfUs(q.toUs) ?? new Date(0).toISOString() },
+      mesh: {
+        propagationScore: judgedCalls === 0 ? 1 : 1 - judgedGaps / judgedCalls,
+        workloads: workloads.length,
+        breaking: workloads.filter((w) => w.verdict === 'breaks-propagation').length,
+        traceIdWidths: { '64': widths[64], '128': widths[128] },
+        hints: meshHints,
+      },
+      workloads, edges,
+    },
+    grafts,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Which inbound request a root call came from. A matching `x-request-id` is proof (the app
+ * forwarded it but not the trace headers); otherwise the call is weighed against every request
+ * the same pod was serving when it started (ENVOY-ISTIO.md §4.3, signals 1 and 2).
+ */
+import type { InboundObservation, OutboundObservation } from './observations.js';
+
+export type RootClass =
+  /** Same `x-request-id` as a request the pod was serving: the app dropped only the trace headers. */
+  | 'confirmed'
+  /** Started while the pod was serving requests: one of them is the parent. */
+  | 'inferred'
+  /** No request of this pod was seen around it (its parent was likely not sampled). */
+  | 'unattributed';
+
+export interface RootResolution {
+  readonly kind: RootClass;
+  /** The most likely parent request, when there is a candidate. */
+  readonly parent: InboundObservation | undefined;
+  /**
+   * Probability that `parent` is right if the parent was recorded at all; the audit scales it
+   * by how often this pod's parents are recorded (sampling) before reporting a confidence.
+   */
+  readonly choiceProbability: number;
+  readonly candidates: number;
+}
+
+/** Weight of a candidate that had already answered when the call started (async follow-up). */
+const AFTER_END_WEIGHT = 0.05;
+/** Weight of a candidate that answered before the call it supposedly made finished. */
+const OUTLIVES_PARENT_WEIGHT = 0.2;
+/** Envoy timestamps are µs; spans of one sidecar can be a little out of nesting. */
+const NESTING_SLACK_US = 1000;
+
+function weight(call: OutboundObservation, c: InboundObservation, meanDelayUs: number): number {
+  const delay = Math.max(0, call.startUs - c.startUs);
+  let w = Math.exp(-delay / meanDelayUs);
+  if (call.startUs > c.endUs + NESTING_SLACK_US) w *= AFTER_END_WEIGHT;
+  else if (call.endUs > c.endUs + NESTING_SLACK_US) w *= OUTLIVES_PARENT_WEIGHT;
+  // Never zero: a far candidate is unlikely, not impossible.
+  return Math.max(w, 1e-12);
+}
+
+/**
+ * Resolves a root call against the windows open when it started. `meanDelayUs` is how long this
+ * workload usually takes from receiving a request to calling out (learned from its parented calls).
+ */
+export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], meanDelayUs: number): RootResolution {
+  const candidates = windows.filter((w) => w.traceId !== call.traceId);
+  if (call.requestId !== undefined) {
+    const sameRequest = candidates.filter((w) => w.requestId === call.requestId);
+    if (sameRequest.length > 0) {
+      return { kind: 'confirmed', parent: sameRequest[0], choiceProbability: 1 / sameRequest.length, candidates: candidates.length };
+    }
+  }
+  if (candidates.length === 0) return { kind: 'unattributed', parent: undefined, choiceProbability: 0, candidates: 0 };
+  let best = candidates[0]!;
+  let bestWeight = 0;
+  let total = 0;
+  for (const c of candidates) {
+    const w = weight(call, c, meanDelayUs);
+    total += w;
+    if (w > bestWeight) {
+      bestWeight = w;
+      best = c;
+    }
+  }
+  return { kind: 'inferred', parent: best, choiceProbability: bestWeight / total, candidates: candidates.length };
+}
