@@ -3,6 +3,7 @@
  * `meshtrace` command line. Thin by design: parse, wire, listen, and shut down gracefully.
  */
 import { pino } from 'pino';
+import { UsageError, auditCommand, reportCommand } from '../src/cli/commands.js';
 import { ConfigError, loadServeConfig, serveHelp } from '../src/config/index.js';
 import { startMeshtrace } from '../src/server/meshtrace.js';
 
@@ -10,6 +11,8 @@ const USAGE = `Usage: meshtrace <command> [options]
 
 Commands:
   serve     run the collector (Zipkin :9411, OTLP gRPC :4317, OTLP HTTP :4318, API :8080)
+  report    print the propagation report of a running meshtrace
+  audit     run the propagation audit over exported span files
   help      show this help
 
 Run 'meshtrace serve --help' for the collector's options.
@@ -53,6 +56,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': return serve(rest);
+    case 'report': return reportCommand(rest, process.stdout);
+    case 'audit': return auditCommand(rest, process.stdout, process.stderr);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return;
@@ -63,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`meshtrace: ${(err as Error).message}\n`);
     process.exitCode = 2;
     return;

@@ -25,6 +25,8 @@ export interface ServeConfig {
   readonly retentionMs: number;
   readonly maxStoredSpans: number;
   readonly shutdownTimeoutMs: number;
+  readonly auditWindowMs: number;
+  readonly auditMinRequests: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     maxTagValueLength: r.maxTagValueLength, maxEventsPerSpan: r.maxEventsPerSpan, settleMs: r.settlePeriod,
     maxTraceAgeMs: r.maxTraceAge, maxBufferedSpans: r.maxBufferedSpans, retentionMs: r.retention,
     maxStoredSpans: r.maxStoredSpans, shutdownTimeoutMs: r.shutdownTimeout,
+    auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests,
   });
 }
 

@@ -29,6 +29,8 @@ export const SERVE_OPTIONS = {
   maxBufferedSpans: { flag: 'max-buffered-spans', type: 'count', default: '200000', help: 'unsettled spans held; ingest answers 429 beyond' },
   retention: { flag: 'retention', type: 'duration', default: '1h', help: 'how long settled traces are kept' },
   maxStoredSpans: { flag: 'max-stored-spans', type: 'count', default: '1000000', help: 'settled spans kept; the oldest traces are evicted beyond' },
+  auditWindow: { flag: 'audit-window', type: 'duration', default: '15m', help: 'default time window of the propagation report' },
+  auditMinRequests: { flag: 'audit-min-requests', type: 'count', default: '200', help: 'sampled inbound requests a workload needs before it gets a verdict' },
   shutdownTimeout: { flag: 'shutdown-timeout', type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight requests' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -7,7 +7,7 @@ import type { Span } from '../model/index.js';
 import { MinuteCounts } from './counts.js';
 import { isEnvoyRequestId } from './hints.js';
 import { observeTrace } from './observations.js';
-import type { InboundObservation, ProviderKind, WorkloadKey } from './observations.js';
+import type { InboundObservation, ProviderKind, TraceObservations, WorkloadKey } from './observations.js';
 import { PodTimeline } from './pod-timeline.js';
 import type { RootRecord } from './pod-timeline.js';
 import { resolveRoot } from './resolve.js';
@@ -26,6 +26,8 @@ export interface AuditOptions {
   readonly minGraftConfidence: number;
   /** Workloads (`namespace/workload`) whose hops Telemetry excludes from tracing; never judged. */
   readonly excluded?: (workload: WorkloadKey) => boolean;
+  /** Wall clock, µs; when given, spans stamped more than an hour ahead of it are ignored. */
+  readonly clockUs?: () => number;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
@@ -61,6 +63,7 @@ export class WorkloadFacts {
 /** Default call delay before any has been observed: 5 ms. */
 const DEFAULT_DELAY_US = 5000;
 const DELAY_EWMA = 0.05;
+const FUTURE_LIMIT_US = 3_600_000_000;
 
 export class PropagationAuditor {
   readonly options: AuditOptions;
@@ -68,6 +71,7 @@ export class PropagationAuditor {
   readonly workloads = new Map<WorkloadKey, WorkloadFacts>();
   readonly traceIdWidths = { 64: 0, 128: 0 };
   #meshDelayUs: number | undefined;
+  futureSpansIgnored = 0;
   #latestUs = 0;
   #tracesObserved = 0;
   /** Bumped whenever observations change, so derived reports know they are stale. */
@@ -90,6 +94,7 @@ export class PropagationAuditor {
   observe(spans: readonly Span[]): void {
     const obs = observeTrace(spans);
     this.#tracesObserved++;
+    if (this.options.clockUs !== undefined) this.#dropFuture(obs, this.options.clockUs() + FUTURE_LIMIT_US);
     if (obs.inbound.length === 0 && obs.outbound.length === 0 && obs.gateways.length === 0) return;
     this.version++;
     this.traceIdWidths[obs.traceIdBits]++;
@@ -113,6 +118,14 @@ export class PropagationAuditor {
         this.#meshDelayUs = this.#meshDelayUs === undefined ? call.delayUs : this.#meshDelayUs + DELAY_EWMA * (call.delayUs - this.#meshDelayUs);
       }
     }
+  }
+
+  /** Spans stamped far in the future (broken clocks, hostile data) would pin windows and pruning. */
+  #dropFuture(obs: TraceObservations, limitUs: number): void {
+    const before = obs.inbound.length + obs.outbound.length;
+    obs.inbound = obs.inbound.filter((o) => o.startUs <= limitUs);
+    obs.outbound = obs.outbound.filter((o) => o.startUs <= limitUs);
+    this.futureSpansIgnored += before - obs.inbound.length - obs.outbound.length;
   }
 
   #addInbound(o: InboundObservation, provider: ProviderKind | undefined): void {

@@ -47,8 +47,8 @@ export interface OutboundObservation {
 }
 
 export interface TraceObservations {
-  readonly inbound: InboundObservation[];
-  readonly outbound: OutboundObservation[];
+  inbound: InboundObservation[];
+  outbound: OutboundObservation[];
   /** Gateway workloads seen (roots there are where traces are supposed to start). */
   readonly gateways: WorkloadKey[];
   readonly provider: ProviderKind | undefined;

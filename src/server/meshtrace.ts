@@ -11,11 +11,13 @@ import { DecodeContext, IngestStats, rawIngestServerFactory } from '../ingest/in
 import type { IngestDeps } from '../ingest/index.js';
 import { Interner } from '../model/index.js';
 import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
+import { LiveAudit, PropagationAuditor } from '../propagation-audit/index.js';
 import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
 import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
 import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildApiApp } from './api-app.js';
+import { propagationRoutes } from './propagation-routes.js';
 import { traceRoutes } from './trace-routes.js';
 
 export interface RunningMeshtrace {
@@ -24,6 +26,7 @@ export interface RunningMeshtrace {
   readonly assembler: TraceAssembler;
   readonly store: MemoryTraceStore;
   readonly stats: IngestStats;
+  readonly auditor: PropagationAuditor;
   /** Stops accepting, finishes in-flight requests, settles buffered traces. Idempotent. */
   close(): Promise<void>;
 }
@@ -42,9 +45,13 @@ function portOf(app: FastifyInstance): number {
 
 export async function startMeshtrace(config: ServeConfig, logger: Logger): Promise<RunningMeshtrace> {
   const now = (): number => Date.now();
+  const nowUs = (): number => Date.now() * 1000;
   const store = new MemoryTraceStore({ retentionMs: config.retentionMs, maxSpans: config.maxStoredSpans });
+  const auditor = new PropagationAuditor({ retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, clockUs: nowUs });
+  const audit = new LiveAudit(auditor, nowUs);
   const assembler = new TraceAssembler({
     settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
+    onSettled: (trace) => auditor.observe(trace.spans),
   });
   const reader = new BufferedStoreReader(store, assembler);
   const stats = new IngestStats();
@@ -76,9 +83,13 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       store: store.stats(),
       tagsLimited: ctx.tagsLimited,
       interned: ctx.interner.size,
+      audit: { tracesObserved: auditor.tracesObserved, workloads: auditor.workloads.size, pods: auditor.pods.size, futureSpansIgnored: auditor.futureSpansIgnored },
       memory: process.memoryUsage(),
     }),
-    routes: async (app) => traceRoutes(app, { reader }),
+    routes: async (app) => {
+      await traceRoutes(app, { reader, audit });
+      await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
+    },
   });
 
   const host = config.host;
@@ -90,6 +101,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const tick = setInterval(() => {
     assembler.settleDue();
     store.evictExpired(now());
+    auditor.prune(nowUs());
   }, SETTLE_TICK_MS);
   tick.unref();
   ready = true;
@@ -111,6 +123,6 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
 
   return {
     ports: { zipkin: portOf(zipkinApp), otlpGrpc: grpc.port, otlpHttp: portOf(otlpHttpApp), http: portOf(apiApp) },
-    assembler, store, stats, close,
+    assembler, store, stats, auditor, close,
   };
 }

@@ -20,6 +20,8 @@ export interface AssemblerOptions {
   readonly store: TraceStore;
   /** Clock in ms; injected so tests need no sleeps. */
   readonly now: () => number;
+  /** Called with every trace as it settles (the propagation audit observes them here). */
+  readonly onSettled?: (trace: StoredTrace) => void;
 }
 
 interface PendingTrace {
@@ -193,6 +195,8 @@ export class TraceAssembler implements SpanSink {
     this.#pending.delete(p.traceId);
     this.#bufferedSpans -= p.spans.length;
     this.#settledTraces++;
-    this.#options.store.put(settleTrace(p.traceId, p.spans, now));
+    const trace = settleTrace(p.traceId, p.spans, now);
+    this.#options.store.put(trace);
+    this.#options.onSettled?.(trace);
   }
 }

@@ -1,0 +1,13 @@
+export { DEFAULT_AUDIT_OPTIONS, PropagationAuditor } from './auditor.js';
+export type { AuditOptions } from './auditor.js';
+export { analyze, isoOfUs } from './report.js';
+export type { Analysis, EdgeReport, Evidence, Graft, PropagationReport, ReportQuery, Verdict, WorkloadReport, WorkloadRole } from './report.js';
+export { indexGrafts, stitchTrace } from './restitch.js';
+export type { GraftIndex, StitchedTrace } from './restitch.js';
+export { graftsAsOtlpLinks } from './links.js';
+export { requiredHeaders } from './hints.js';
+export { workloadKey } from './observations.js';
+export type { ProviderKind, WorkloadKey } from './observations.js';
+export { LiveAudit } from './live.js';
+export { workloadTrend } from './trend.js';
+export type { TrendPoint } from './trend.js';
