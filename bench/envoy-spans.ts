@@ -2,34 +2,17 @@
  * Envoy-like span batches for the benchmark and tests: Istio sidecar CLIENT/SERVER pairs with the
  * full sidecar tag set, 128-bit trace ids, in Zipkin v2 JSON shape. Deterministic for a seed.
  */
+import { rng } from '../src/simulator/random.js';
+import type { SimSpan } from '../src/simulator/types.js';
 
-export interface ZipkinJsonSpan {
-  traceId: string;
-  parentId?: string;
-  id: string;
-  kind: 'CLIENT' | 'SERVER';
-  name: string;
-  timestamp: number;
-  duration: number;
-  localEndpoint: { serviceName: string; ipv4: string; port?: number };
-  tags: Record<string, string>;
-}
+export { rng };
+
+/** Zipkin v2 JSON as Envoy posts it; the simulator's span shape. */
+export type ZipkinJsonSpan = SimSpan;
 
 interface Pod { workload: string; namespace: string; pod: string; ip: string; revision: string }
 
 const WORKLOADS = ['productpage', 'reviews', 'ratings', 'details', 'frontend', 'cartservice', 'checkout', 'currency'];
-
-/** A small deterministic PRNG (mulberry32), so runs and tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hex(rand: () => number, chars: number): string {
   let out = '';

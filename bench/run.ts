@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExportTraceServiceRequest } from '../src/otlp-ingest/otlp-proto.js';
 import { ListOfSpans } from '../src/zipkin-ingest/index.js';
+import { auditBench } from './audit.js';
+import type { AuditSummary } from './audit.js';
 import { envoyBatches } from './envoy-spans.js';
 import { otlpJson, otlpProto, zipkinJson, zipkinProto } from './encode.js';
 import { cpuSecondsOf, driveGrpc, driveHttp } from './load.js';
@@ -22,6 +24,8 @@ import type { DriveResult } from './load.js';
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const quick = args.includes('--quick');
+/** `--only audit` or `--only ingest` runs one section. */
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const PHASE_MS = quick ? 1500 : 5000;
 const CONCURRENCY = 8;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,7 +132,29 @@ async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: numbe
   return JSON.parse(out) as { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
 }
 
+function printAudit(a: AuditSummary): void {
+  const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
+  console.log(`\naudit (${a.cases} simulated cases scored against ground truth)`);
+  console.log(`  verdict precision                    ${a.precision.toFixed(3)}  (>= 0.99)`);
+  console.log(`  verdict recall                       ${a.recall.toFixed(3)}  (>= 0.95)`);
+  console.log(`  false gaps (healthy, gateways, originators)  ${a.falseGaps}  (0)`);
+  console.log(`  wrong verdicts below evidence threshold      ${a.wrongBelowThreshold}  (0)`);
+  console.log(`  grafts correct, x-request-id forwarded       ${pct(a.graftAccuracy.withRequestId)} of ${a.graftAccuracy.madeWithRequestId}  (>= 99%)`);
+  console.log(`  grafts correct, no request id, concurrency <= 20  ${pct(a.graftAccuracy.withoutRequestIdLowConcurrency)} of ${a.graftAccuracy.madeWithout}  (>= 90%)`);
+  console.log(`  audit CPU added to the ingest pipeline       ${pct(a.auditCpuOverhead)}  (<= 20%)`);
+  console.log('  confidence calibration (time-window grafts):  bucket  grafts  mean confidence  accuracy');
+  for (const c of a.calibration) console.log(`    ${c.bucket}  ${String(c.grafts).padStart(7)}  ${c.meanConfidence.toFixed(3).padStart(15)}  ${pct(c.accuracy).padStart(8)}`);
+  for (const f of a.failures.slice(0, 20)) console.log(`  miss: ${f}`);
+  if (a.failures.length > 20) console.log(`  ... and ${a.failures.length - 20} more cases with misses`);
+}
+
 async function main(): Promise<void> {
+  if (only === 'audit') {
+    const audit = auditBench(quick, log);
+    if (asJson) process.stdout.write(JSON.stringify({ audit }) + '\n');
+    else printAudit(audit);
+    return;
+  }
   log('generating Envoy-like batches (100 spans each) ...');
   // Full 100-span batches only, so every request carries exactly 100 spans.
   const batches = envoyBatches(30_000, 100, 7).filter((b) => b.length === 100);
@@ -155,6 +181,7 @@ async function main(): Promise<void> {
   };
   const runs = await meshtraceRuns(data);
   const memory = await memoryPerSpan();
+  const audit = only === 'ingest' ? undefined : auditBench(quick, log);
   const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
   const result = {
     spansPerBatch: 100,
@@ -169,6 +196,7 @@ async function main(): Promise<void> {
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
     failures: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.drive.statuses])),
+    audit,
   };
   if (asJson) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -190,6 +218,7 @@ async function main(): Promise<void> {
   console.log('memory');
   console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
   console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
+  if (audit !== undefined) printAudit(audit);
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,9 @@
  */
 import { pino } from 'pino';
 import { UsageError, auditCommand, reportCommand } from '../src/cli/commands.js';
-import { ConfigError, loadServeConfig, serveHelp } from '../src/config/index.js';
+import { startDemo } from '../src/cli/demo.js';
+import { ConfigError, envName, loadServeConfig, serveHelp } from '../src/config/index.js';
+import { simulateCommand } from '../src/simulator/index.js';
 import { startMeshtrace } from '../src/server/meshtrace.js';
 
 const USAGE = `Usage: meshtrace <command> [options]
@@ -13,22 +15,36 @@ Commands:
   serve     run the collector (Zipkin :9411, OTLP gRPC :4317, OTLP HTTP :4318, API :8080)
   report    print the propagation report of a running meshtrace
   audit     run the propagation audit over exported span files
+  simulate  play simulated Istio mesh traffic (with chosen apps breaking propagation) into meshtrace
   help      show this help
 
 Run 'meshtrace serve --help' for the collector's options.
 `;
 
-async function serve(args: string[]): Promise<void> {
-  if (args.includes('--help') || args.includes('-h')) {
+/**
+ * `--demo` is not a collector setting: it only adds simulated traffic. It settles traces after 2 s
+ * instead of 10 s (unless told otherwise) so the first report appears within seconds.
+ */
+function demoArgs(args: string[]): { demo: boolean; args: string[] } {
+  if (!args.includes('--demo')) return { demo: false, args };
+  const rest = args.filter((a) => a !== '--demo');
+  const settleSet = rest.some((a) => a.startsWith('--settle-period')) || process.env[envName('settle-period')] !== undefined;
+  return { demo: true, args: settleSet ? rest : ['--settle-period', '2s', ...rest] };
+}
+
+async function serve(rawArgs: string[]): Promise<void> {
+  if (rawArgs.includes('--help') || rawArgs.includes('-h')) {
     process.stdout.write(serveHelp());
     return;
   }
+  const { demo, args } = demoArgs(rawArgs);
   const config = loadServeConfig(args);
   // Synchronous writes: logging is low-volume (never per span), and an async destination can
   // lose or reorder the last lines when the process exits after shutdown.
   const logger = pino({ level: config.logLevel, base: { service: 'meshtrace' } }, pino.destination({ dest: 1, sync: true }));
   const running = await startMeshtrace(config, logger);
   logger.info({ host: config.host, ports: running.ports }, 'meshtrace is listening');
+  const demoTraffic = demo ? startDemo({ host: config.host, zipkinPort: running.ports.zipkin }, logger) : undefined;
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -40,7 +56,7 @@ async function serve(args: string[]): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    running.close().then(() => {
+    (demoTraffic?.stop() ?? Promise.resolve()).then(() => running.close()).then(() => {
       logger.info('stopped');
       process.exit(0);
     }, (err: unknown) => {
@@ -58,6 +74,9 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': return serve(rest);
     case 'report': return reportCommand(rest, process.stdout);
     case 'audit': return auditCommand(rest, process.stdout, process.stderr);
+    case 'simulate':
+      process.exitCode = await simulateCommand(rest, process.stdout);
+      return;
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return;

@@ -97,5 +97,5 @@ export function serveHelp(): string {
     const left = `  --${s.flag} <${s.type}>`;
     return `${left.padEnd(34)}${s.help}\n${''.padEnd(34)}env ${envName(s.flag)}, default ${s.default}`;
   });
-  return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${rows.join('\n')}\n  --help                          show this help\n`;
+  return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${rows.join('\n')}\n  --demo                          also play simulated Bookinfo traffic (reviews drops headers) into this server\n  --help                          show this help\n`;
 }

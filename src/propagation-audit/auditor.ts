@@ -15,7 +15,7 @@ import { resolveRoot } from './resolve.js';
 export interface AuditOptions {
   /** How long observations are kept, µs. Default 1 hour. */
   readonly retentionUs: number;
-  /** A call this long after its request answered may still be its (async) follow-up, µs. Default 1 s. */
+  /** A call this long after its request answered may still be its (async) follow-up, µs. Default 100 ms. */
   readonly asyncGraceUs: number;
   /** Sampled inbound requests a workload needs before it gets a verdict. Default 200. */
   readonly minRequests: number;
@@ -31,7 +31,7 @@ export interface AuditOptions {
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
-  retentionUs: 3_600_000_000, asyncGraceUs: 1_000_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.5,
+  retentionUs: 3_600_000_000, asyncGraceUs: 100_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.5,
 };
 
 /** Per-workload running facts that are cheaper to count at ingest than to rescan. */

@@ -106,15 +106,18 @@ export class PodTimeline {
     return this.roots.slice(lowerBound(this.roots, fromUs, rootStart), lowerBound(this.roots, toUs, rootStart));
   }
 
-  /** Fraction of [fromUs, toUs) covered by at least one inbound window: how busy the pod looked. */
-  busyFraction(fromUs: number, toUs: number): number {
+  /**
+   * Fraction of [fromUs, toUs) covered by at least one inbound window (each extended by
+   * `graceUs`, as candidates are): the chance that a call at a random time finds a window.
+   */
+  busyFraction(fromUs: number, toUs: number, graceUs: number): number {
     if (toUs <= fromUs) return 0;
     let covered = 0;
     let runStart = -1;
     let runEnd = -1;
     for (const o of this.inboundBetween(fromUs - this.#longestUs, toUs)) {
       const s = Math.max(o.startUs, fromUs);
-      const e = Math.min(o.endUs, toUs);
+      const e = Math.min(o.endUs + graceUs, toUs);
       if (e <= s) continue;
       if (s > runEnd) {
         if (runEnd > runStart) covered += runEnd - runStart;

@@ -110,16 +110,23 @@ function splitKey(key: string): { namespace: string; workload: string } {
 }
 
 /**
- * How likely a root's true parent is among the recorded requests at all. If roots fall inside
- * recorded windows no more often than the pod's busy time explains (fraction `b`), the windows
- * they hit are chance; if every root hits one (`f` = 1), the parents were recorded.
+ * How likely it is that a root which found candidate windows has its true parent among them.
+ * A root finds a window by chance with probability `busy` (the share of time the pod's recorded
+ * windows cover). If its parent is recorded with probability q, it finds one with probability
+ * h = q + (1 - q)·busy, so q is estimated from the observed hit rate; a conservative (lower)
+ * bound of that rate keeps a handful of lucky hits from claiming certainty. The answer is
+ * P(parent recorded | hit) = q / h. At 1% sampling with a broken workload q ≈ 0.01 and grafts get
+ * a low confidence; at full sampling q ≈ 1.
  */
-function parentRecordedProbability(withCandidates: number, roots: number, busy: number): number {
-  if (roots === 0) return 0;
-  const f = (withCandidates + 1) / (roots + 2);
+function parentRecordedProbability(hits: number, roots: number, busy: number): number {
+  if (roots === 0 || hits === 0) return 0;
+  const z = 1;
+  const centre = hits + (z * z) / 2;
+  const spread = z * Math.sqrt((hits * (roots - hits)) / roots + (z * z) / 4);
+  const hitRate = (centre - spread) / (roots + z * z);
   const b = Math.min(busy, 0.999);
-  const q = Math.min(1, Math.max(0, (f - b) / (1 - b)));
-  return Math.min(1, q / f);
+  const q = Math.min(1, Math.max(0, (hitRate - b) / (1 - b)));
+  return q / (q + (1 - q) * b);
 }
 
 class WorkloadAnalysis {
@@ -149,7 +156,7 @@ function gather(auditor: PropagationAuditor, q: ReportQuery): WorkloadAnalysis[]
       for (const o of inbound) a.inbound.push(o);
       for (const r of pod.rootsBetween(q.fromUs, q.toUs)) if (r.call.workload === facts.key) a.roots.push(r);
       if (inbound.length > 0) {
-        busy += pod.busyFraction(Math.max(q.fromUs, inbound[0]!.startUs), Math.min(q.toUs, facts.lastSeenUs));
+        busy += pod.busyFraction(Math.max(q.fromUs, inbound[0]!.startUs), Math.min(q.toUs, facts.lastSeenUs), auditor.options.asyncGraceUs);
         pods++;
       }
     }
