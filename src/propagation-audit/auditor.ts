@@ -10,7 +10,7 @@ import { observeTrace } from './observations.js';
 import type { InboundObservation, ProviderKind, TraceObservations, WorkloadKey } from './observations.js';
 import { PodTimeline } from './pod-timeline.js';
 import type { RootRecord } from './pod-timeline.js';
-import { resolveRoot } from './resolve.js';
+import { resolveAndClaim } from './resolve.js';
 
 export interface AuditOptions {
   /** How long observations are kept, µs. Default 1 hour. */
@@ -45,8 +45,16 @@ export class WorkloadFacts {
   gateway = false;
   nonUuidRequestIds = 0;
   exampleNonUuid: string | undefined;
-  /** Mean µs from a request's start to a call it makes (EWMA over parented calls). */
+  /** Mean µs from a request's start to a call it makes, and from the call's end to the request's (EWMA over parented calls). */
   meanDelayUs: number | undefined;
+  meanTailUs: number | undefined;
+  /**
+   * Highest `first 8 hex digits mod 10000` among sampled Envoy request ids: Envoy samples a
+   * request when that value is below percentage × 100 (ENVOY-ISTIO.md §4.2), so this bounds the
+   * sampling rate from the data alone.
+   */
+  samplingValueMax = -1;
+  samplingValues = 0;
   firstSeenUs = Number.POSITIVE_INFINITY;
   lastSeenUs = 0;
 
@@ -65,12 +73,24 @@ const DEFAULT_DELAY_US = 5000;
 const DELAY_EWMA = 0.05;
 const FUTURE_LIMIT_US = 3_600_000_000;
 
+function ewma(mean: number | undefined, x: number): number {
+  return mean === undefined ? x : mean + DELAY_EWMA * (x - mean);
+}
+
+/** Envoy's sampling value of a sampled request id (version nibble '9'), or -1 for others. */
+function samplingValue(requestId: string): number {
+  if (requestId.length !== 36 || requestId[14] !== '9') return -1;
+  const v = Number.parseInt(requestId.slice(0, 8), 16);
+  return Number.isNaN(v) ? -1 : v % 10_000;
+}
+
 export class PropagationAuditor {
   readonly options: AuditOptions;
   readonly pods = new Map<string, PodTimeline>();
   readonly workloads = new Map<WorkloadKey, WorkloadFacts>();
   readonly traceIdWidths = { 64: 0, 128: 0 };
   #meshDelayUs: number | undefined;
+  #meshTailUs: number | undefined;
   futureSpansIgnored = 0;
   #latestUs = 0;
   #tracesObserved = 0;
@@ -113,9 +133,11 @@ export class PropagationAuditor {
       let edge = facts.parentedCalls.get(call.callee);
       if (edge === undefined) facts.parentedCalls.set(call.callee, edge = new MinuteCounts());
       edge.add(call.startUs);
-      if (call.delayUs !== undefined) {
-        facts.meanDelayUs = facts.meanDelayUs === undefined ? call.delayUs : facts.meanDelayUs + DELAY_EWMA * (call.delayUs - facts.meanDelayUs);
-        this.#meshDelayUs = this.#meshDelayUs === undefined ? call.delayUs : this.#meshDelayUs + DELAY_EWMA * (call.delayUs - this.#meshDelayUs);
+      if (call.delayUs !== undefined && call.tailUs !== undefined) {
+        facts.meanDelayUs = ewma(facts.meanDelayUs, call.delayUs);
+        facts.meanTailUs = ewma(facts.meanTailUs, call.tailUs);
+        this.#meshDelayUs = ewma(this.#meshDelayUs, call.delayUs);
+        this.#meshTailUs = ewma(this.#meshTailUs, call.tailUs);
       }
     }
   }
@@ -138,6 +160,12 @@ export class PropagationAuditor {
     if (o.requestId !== undefined && !isEnvoyRequestId(o.requestId)) {
       facts.nonUuidRequestIds++;
       facts.exampleNonUuid ??= o.requestId;
+    } else if (o.requestId !== undefined) {
+      const v = samplingValue(o.requestId);
+      if (v >= 0) {
+        facts.samplingValues++;
+        if (v > facts.samplingValueMax) facts.samplingValueMax = v;
+      }
     }
     if (o.endUs > this.#latestUs) this.#latestUs = o.endUs;
     this.#pod(o.pod).addInbound(o);
@@ -164,8 +192,11 @@ export class PropagationAuditor {
 
   #resolve(pod: PodTimeline, r: RootRecord): void {
     const facts = this.workloads.get(r.call.workload);
-    const delay = facts?.meanDelayUs ?? this.#meshDelayUs ?? DEFAULT_DELAY_US;
-    r.resolution = resolveRoot(r.call, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), Math.max(delay, 100));
+    const timing = {
+      meanDelayUs: Math.max(facts?.meanDelayUs ?? this.#meshDelayUs ?? DEFAULT_DELAY_US, 100),
+      meanTailUs: Math.max(facts?.meanTailUs ?? this.#meshTailUs ?? DEFAULT_DELAY_US, 100),
+    };
+    resolveAndClaim(r, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), timing, pod.claims);
   }
 
   /** Drops observations older than the retention. */

@@ -44,6 +44,8 @@ export interface OutboundObservation {
   readonly root: boolean;
   /** For a call parented on a request of the same pod: µs from that request's start to the call. */
   readonly delayUs: number | undefined;
+  /** For the same: µs from the call's end to that request's end (the app's work after the call). */
+  readonly tailUs: number | undefined;
 }
 
 export interface TraceObservations {
@@ -67,8 +69,9 @@ function providerOf(span: Span): ProviderKind {
   return span.source.startsWith('zipkin') ? 'zipkin' : 'opentelemetry';
 }
 
-function delayFrom(parentStartUs: number | undefined, startUs: number): number | undefined {
-  return parentStartUs === undefined ? undefined : Math.max(0, startUs - parentStartUs);
+function timingFrom(parent: InboundObservation | undefined, startUs: number, endUs: number): { delayUs: number | undefined; tailUs: number | undefined } {
+  if (parent === undefined) return { delayUs: undefined, tailUs: undefined };
+  return { delayUs: Math.max(0, startUs - parent.startUs), tailUs: Math.max(0, parent.endUs - endUs) };
 }
 
 /** Reduces one settled trace to its propagation-relevant records. */
@@ -89,17 +92,18 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     else if (s.parentId !== undefined) children.set(s.parentId + mesh.nodeId, (children.get(s.parentId + mesh.nodeId) ?? 0) + 1);
   }
   const inbound: InboundObservation[] = [];
-  const inboundStart = new Map<string, number>();
+  const inboundWindow = new Map<string, InboundObservation>();
   for (const i of inboundIndex) {
     const s = spans[i]!;
     const mesh = s.mesh!;
     const pod = mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload!);
-    inbound.push({
+    const o: InboundObservation = {
       traceId: s.traceId, spanId: s.id, pod, workload: workloadKey(mesh.namespace, mesh.workload!),
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
       outboundChildren: children.get(s.id + mesh.nodeId) ?? 0,
-    });
-    inboundStart.set(s.id + mesh.nodeId, s.timestampUs);
+    };
+    inbound.push(o);
+    inboundWindow.set(s.id + mesh.nodeId, o);
   }
   const outbound: OutboundObservation[] = [];
   for (const s of spans) {
@@ -109,7 +113,7 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
       traceId: s.traceId, spanId: s.id, pod: mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload),
       workload: workloadKey(mesh.namespace, mesh.workload), callee: calleeOf(mesh.upstreamHost, mesh.namespace),
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId, root: s.parentId === undefined,
-      delayUs: s.parentId === undefined ? undefined : delayFrom(inboundStart.get(s.parentId + mesh.nodeId), s.timestampUs),
+      ...timingFrom(s.parentId === undefined ? undefined : inboundWindow.get(s.parentId + mesh.nodeId), s.timestampUs, s.timestampUs + s.durationUs),
     });
   }
   return { inbound, outbound, gateways, provider, traceIdBits };

@@ -44,6 +44,10 @@ function insertSorted<T>(list: T[], item: T, start: (x: T) => number): void {
   else list.splice(i, 0, item);
 }
 
+export function claimKey(spanId: string, callee: string): string {
+  return `${spanId} ${callee}`;
+}
+
 const inStart = (o: InboundObservation): number => o.startUs;
 const rootStart = (r: RootRecord): number => r.call.startUs;
 
@@ -54,6 +58,11 @@ export class PodTimeline {
   readonly pod: string;
   readonly inbound: InboundObservation[] = [];
   readonly roots: RootRecord[] = [];
+  /**
+   * Which root claimed a window, per callee (`spanId callee`): a request usually calls a given
+   * service once, so a window already explaining one root to that callee is a worse candidate.
+   */
+  readonly claims = new Map<string, RootRecord>();
   #longestUs = 0;
   /** Earliest start among windows added since roots were last resolved. */
   #dirtyFromUs = Number.POSITIVE_INFINITY;
@@ -94,6 +103,11 @@ export class PodTimeline {
       if (i >= from || r.resolution === undefined) out.push(r);
     }
     this.#dirtyFromUs = Number.POSITIVE_INFINITY;
+    // Their claims are made again, in time order, as they are resolved.
+    for (const r of out) {
+      const parent = r.resolution?.parent;
+      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, r.call.callee)) === r) this.claims.delete(claimKey(parent.spanId, r.call.callee));
+    }
     return out;
   }
 
@@ -134,7 +148,12 @@ export class PodTimeline {
     const i = lowerBound(this.inbound, cutoffUs, inStart);
     if (i > 0) this.inbound.splice(0, i);
     const r = lowerBound(this.roots, cutoffUs, rootStart);
-    if (r > 0) this.roots.splice(0, r);
+    if (r > 0) {
+      for (const old of this.roots.splice(0, r)) {
+        const parent = old.resolution?.parent;
+        if (parent !== undefined) this.claims.delete(claimKey(parent.spanId, old.call.callee));
+      }
+    }
   }
 
   get empty(): boolean {

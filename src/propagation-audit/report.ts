@@ -118,15 +118,29 @@ function splitKey(key: string): { namespace: string; workload: string } {
  * P(parent recorded | hit) = q / h. At 1% sampling with a broken workload q ≈ 0.01 and grafts get
  * a low confidence; at full sampling q ≈ 1.
  */
-function parentRecordedProbability(hits: number, roots: number, busy: number): number {
+function parentRecordedProbability(hits: number, roots: number, busy: number, sampling: number | undefined): number {
+  const b = Math.min(busy, 0.999);
+  if (sampling !== undefined) return sampling / (sampling + (1 - sampling) * b);
   if (roots === 0 || hits === 0) return 0;
   const z = 1;
   const centre = hits + (z * z) / 2;
   const spread = z * Math.sqrt((hits * (roots - hits)) / roots + (z * z) / 4);
   const hitRate = (centre - spread) / (roots + z * z);
-  const b = Math.min(busy, 0.999);
   const q = Math.min(1, Math.max(0, (hitRate - b) / (1 - b)));
   return q / (q + (1 - q) * b);
+}
+
+/** Sampled request ids needed before their values are trusted to tell the sampling rate. */
+const MIN_SAMPLING_VALUES = 30;
+
+/**
+ * The sampling rate behind a workload's recorded requests, from Envoy's request-id rule: the
+ * values of n sampled ids are uniform below rate × 10000, so their maximum estimates it.
+ */
+function samplingRateOf(facts: WorkloadFacts): number | undefined {
+  const n = facts.samplingValues;
+  if (n < MIN_SAMPLING_VALUES) return undefined;
+  return Math.min(1, ((facts.samplingValueMax + 1) / 10_000) * ((n + 1) / n));
 }
 
 class WorkloadAnalysis {
@@ -227,7 +241,7 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
       nonConfirmed++;
       if (r.resolution?.kind === 'inferred') withCandidates++;
     }
-    const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy);
+    const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy, samplingRateOf(a.facts));
     const evidence: Evidence[] = [];
     const counts = { confirmed: 0, inferred: 0, unattributed: 0 };
     let confidenceSum = 0;

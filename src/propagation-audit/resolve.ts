@@ -4,6 +4,16 @@
  * the same pod was serving when it started (ENVOY-ISTIO.md §4.3, signals 1 and 2).
  */
 import type { InboundObservation, OutboundObservation } from './observations.js';
+import { claimKey } from './pod-timeline.js';
+import type { RootRecord } from './pod-timeline.js';
+
+/** How this workload's calls sit inside the requests that make them (learned from parented calls). */
+export interface CallTiming {
+  /** Mean µs from a request's start to a call. */
+  readonly meanDelayUs: number;
+  /** Mean µs from a call's end to its request's end. */
+  readonly meanTailUs: number;
+}
 
 export type RootClass =
   /** Same `x-request-id` as a request the pod was serving: the app dropped only the trace headers. */
@@ -29,14 +39,21 @@ export interface RootResolution {
 const AFTER_END_WEIGHT = 0.05;
 /** Weight of a candidate that answered before the call it supposedly made finished. */
 const OUTLIVES_PARENT_WEIGHT = 0.2;
+/** Weight of a window that already explains another root call to the same service. */
+const CLAIMED_WEIGHT = 0.1;
 /** Envoy timestamps are µs; spans of one sidecar can be a little out of nesting. */
 const NESTING_SLACK_US = 1000;
 
-function weight(call: OutboundObservation, c: InboundObservation, meanDelayUs: number): number {
+/**
+ * Likelihood that `c` made `call`: calls tend to start soon after their request does, and
+ * requests tend to answer soon after their calls return, so both distances count.
+ */
+function weight(call: OutboundObservation, c: InboundObservation, timing: CallTiming): number {
   const delay = Math.max(0, call.startUs - c.startUs);
-  let w = Math.exp(-delay / meanDelayUs);
+  let w = Math.exp(-delay / timing.meanDelayUs);
   if (call.startUs > c.endUs + NESTING_SLACK_US) w *= AFTER_END_WEIGHT;
   else if (call.endUs > c.endUs + NESTING_SLACK_US) w *= OUTLIVES_PARENT_WEIGHT;
+  else w *= Math.exp(-Math.max(0, c.endUs - call.endUs) / timing.meanTailUs);
   // Never zero: a far candidate is unlikely, not impossible.
   return Math.max(w, 1e-12);
 }
@@ -45,7 +62,7 @@ function weight(call: OutboundObservation, c: InboundObservation, meanDelayUs: n
  * Resolves a root call against the windows open when it started. `meanDelayUs` is how long this
  * workload usually takes from receiving a request to calling out (learned from its parented calls).
  */
-export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], meanDelayUs: number): RootResolution {
+export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], timing: CallTiming, claims?: Map<string, RootRecord>): RootResolution {
   const candidates = windows.filter((w) => w.traceId !== call.traceId);
   if (call.requestId !== undefined) {
     const sameRequest = candidates.filter((w) => w.requestId === call.requestId);
@@ -58,7 +75,8 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
   let bestWeight = 0;
   let total = 0;
   for (const c of candidates) {
-    const w = weight(call, c, meanDelayUs);
+    const claimed = claims?.get(claimKey(c.spanId, call.callee));
+    const w = weight(call, c, timing) * (claimed !== undefined && claimed.call !== call ? CLAIMED_WEIGHT : 1);
     total += w;
     if (w > bestWeight) {
       bestWeight = w;
@@ -66,4 +84,14 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
     }
   }
   return { kind: 'inferred', parent: best, choiceProbability: bestWeight / total, candidates: candidates.length };
+}
+
+/** Resolves a root of a pod and records the window it claims. */
+export function resolveAndClaim(r: RootRecord, windows: readonly InboundObservation[], timing: CallTiming, claims: Map<string, RootRecord>): void {
+  r.resolution = resolveRoot(r.call, windows, timing, claims);
+  const parent = r.resolution.parent;
+  if (parent !== undefined && r.resolution.kind === 'inferred') {
+    const key = claimKey(parent.spanId, r.call.callee);
+    if (!claims.has(key)) claims.set(key, r);
+  }
 }
