@@ -6,7 +6,7 @@
  */
 import { DecodeContext } from '../src/ingest/index.js';
 import { Interner } from '../src/model/index.js';
-import { PropagationAuditor, analyze } from '../src/propagation-audit/index.js';
+import { DEFAULT_AUDIT_OPTIONS, PropagationAuditor, analyze } from '../src/propagation-audit/index.js';
 import type { Analysis } from '../src/propagation-audit/index.js';
 import { BEHAVIOURS, TOPOLOGIES, simulate } from '../src/simulator/index.js';
 import type { Behaviour, GroundTruth, SimBatch, SimulationOptions, TopologyName } from '../src/simulator/index.js';
@@ -144,7 +144,7 @@ export interface AuditSummary {
   readonly failures: string[];
 }
 
-export function summarize(scores: CaseScore[], minGraftConfidence = 0.5): AuditSummary {
+export function summarize(scores: CaseScore[], minGraftConfidence = DEFAULT_AUDIT_OPTIONS.minGraftConfidence): AuditSummary {
   const sum = (f: (s: CaseScore) => number): number => scores.reduce((n, s) => n + f(s), 0);
   const tp = sum((s) => s.tp); const fp = sum((s) => s.fp); const fn = sum((s) => s.fn);
   const made = scores.flatMap((s) => s.grafts.filter((g) => g.confidence >= minGraftConfidence).map((g) => ({ ...g, concurrency: s.c.concurrency })));

@@ -22,7 +22,7 @@ export interface AuditOptions {
   /** Gap roots needed, and their share of calls, for `breaks-propagation`. Defaults 5 and 0.05. */
   readonly minGaps: number;
   readonly minGapRatio: number;
-  /** Grafts below this confidence are not made. Default 0.5. */
+  /** Grafts below this confidence are not made. Default 0.8: a wrong graft misleads more than a missing one. */
   readonly minGraftConfidence: number;
   /** Workloads (`namespace/workload`) whose hops Telemetry excludes from tracing; never judged. */
   readonly excluded?: (workload: WorkloadKey) => boolean;
@@ -31,7 +31,7 @@ export interface AuditOptions {
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
-  retentionUs: 3_600_000_000, asyncGraceUs: 100_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.5,
+  retentionUs: 3_600_000_000, asyncGraceUs: 100_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.8,
 };
 
 /** Per-workload running facts that are cheaper to count at ingest than to rescan. */

@@ -77,7 +77,8 @@ function timingFrom(parent: InboundObservation | undefined, startUs: number, end
 /** Reduces one settled trace to its propagation-relevant records. */
 export function observeTrace(spans: readonly Span[]): TraceObservations {
   const inboundIndex: number[] = [];
-  const children = new Map<string, number>();
+  /** Parented outbound spans, to count each request's children without building keyed maps. */
+  const parented: number[] = [];
   const gateways: WorkloadKey[] = [];
   let provider: ProviderKind | undefined;
   let traceIdBits: 64 | 128 = 128;
@@ -89,10 +90,10 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     traceIdBits = s.traceIdBits;
     if (mesh.role === 'sidecar-inbound') inboundIndex.push(i);
     else if (mesh.role === 'gateway') gateways.push(workloadKey(mesh.namespace, mesh.workload));
-    else if (s.parentId !== undefined) children.set(s.parentId + mesh.nodeId, (children.get(s.parentId + mesh.nodeId) ?? 0) + 1);
+    else if (s.parentId !== undefined) parented.push(i);
   }
   const inbound: InboundObservation[] = [];
-  const inboundWindow = new Map<string, InboundObservation>();
+  const parentOf = new Map<number, InboundObservation>();
   for (const i of inboundIndex) {
     const s = spans[i]!;
     const mesh = s.mesh!;
@@ -100,20 +101,28 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const o: InboundObservation = {
       traceId: s.traceId, spanId: s.id, pod, workload: workloadKey(mesh.namespace, mesh.workload!),
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
-      outboundChildren: children.get(s.id + mesh.nodeId) ?? 0,
+      outboundChildren: 0,
     };
+    // Traces are small: a scan beats string keys. A child is a call of the same pod's sidecar.
+    for (const c of parented) {
+      const child = spans[c]!;
+      if (child.parentId === s.id && child.mesh!.nodeId === mesh.nodeId) {
+        (o as { outboundChildren: number }).outboundChildren++;
+        parentOf.set(c, o);
+      }
+    }
     inbound.push(o);
-    inboundWindow.set(s.id + mesh.nodeId, o);
   }
   const outbound: OutboundObservation[] = [];
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
     const mesh = s.mesh;
     if (mesh === undefined || mesh.workload === undefined || mesh.role !== 'sidecar-outbound') continue;
     outbound.push({
       traceId: s.traceId, spanId: s.id, pod: mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload),
       workload: workloadKey(mesh.namespace, mesh.workload), callee: calleeOf(mesh.upstreamHost, mesh.namespace),
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId, root: s.parentId === undefined,
-      ...timingFrom(s.parentId === undefined ? undefined : inboundWindow.get(s.parentId + mesh.nodeId), s.timestampUs, s.timestampUs + s.durationUs),
+      ...timingFrom(parentOf.get(i), s.timestampUs, s.timestampUs + s.durationUs),
     });
   }
   return { inbound, outbound, gateways, provider, traceIdBits };
