@@ -125,6 +125,14 @@ describe('propagation audit rules', () => {
     expect(report.mesh.hints[0]).toContain('64-bit');
   });
 
+  it('ignores spans stamped far in the future instead of letting them pin its windows', () => {
+    const auditor = new PropagationAuditor({ minRequests: 1, minGaps: 1, clockUs: () => BASE_US });
+    const future = request(1, 'none', 3 * 3_600_000); // three hours ahead of the clock
+    for (const t of [...request(2, 'none'), ...future]) auditor.observe(t);
+    expect(auditor.futureSpansIgnored).toBe(3); // request 1: frontend inbound and outbound, backend inbound
+    expect(auditor.latestUs).toBeLessThan(BASE_US + 3_600_000_000);
+  });
+
   it('lowers its confidence as more requests were in flight when the call started', () => {
     const concurrent = (k: number): number => {
       const traces: Span[][] = [];

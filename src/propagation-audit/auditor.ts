@@ -40,7 +40,6 @@ export class WorkloadFacts {
   readonly pods = new Set<string>();
   readonly parentedCalls = new Map<string, MinuteCounts>();
   readonly inbound = new MinuteCounts();
-  readonly deadEnds = new MinuteCounts();
   provider: ProviderKind | undefined;
   gateway = false;
   nonUuidRequestIds = 0;
@@ -156,7 +155,6 @@ export class PropagationAuditor {
     facts.pods.add(o.pod);
     facts.provider ??= provider;
     facts.inbound.add(o.startUs);
-    if (o.outboundChildren === 0) facts.deadEnds.add(o.startUs);
     if (o.requestId !== undefined && !isEnvoyRequestId(o.requestId)) {
       facts.nonUuidRequestIds++;
       facts.exampleNonUuid ??= o.requestId;
@@ -208,7 +206,6 @@ export class PropagationAuditor {
     }
     for (const f of this.workloads.values()) {
       f.inbound.prune(cutoff);
-      f.deadEnds.prune(cutoff);
       for (const c of f.parentedCalls.values()) c.prune(cutoff);
     }
   }

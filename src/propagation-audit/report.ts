@@ -210,6 +210,54 @@ function hintsOf(a: WorkloadAnalysis, role: WorkloadRole, parented: number, root
   return hints;
 }
 
+/** Keeps a few examples, preferring proof (confirmed gaps) over inference. */
+function addEvidence(evidence: Evidence[], item: Evidence): void {
+  if (evidence.length < MAX_EVIDENCE) evidence.push(item);
+  else if (item.kind === 'confirmed') {
+    const weaker = evidence.findIndex((e) => e.kind !== 'confirmed');
+    if (weaker >= 0) evidence[weaker] = item;
+  }
+}
+
+function addDeadEnds(evidence: Evidence[], inbound: readonly InboundObservation[]): void {
+  for (const o of inbound) {
+    if (evidence.length >= MAX_EVIDENCE) return;
+    if (o.outboundChildren === 0) evidence.push({ kind: 'dead-end', traceId: o.traceId, spanId: o.spanId, requestId: o.requestId, callee: undefined, parent: undefined, confidence: 1 });
+  }
+}
+
+/** Tallies a workload's root calls per edge and kind, with evidence and grafts. */
+function judgeRoots(a: WorkloadAnalysis, role: WorkloadRole, recorded: number, tally: (callee: string) => EdgeTally, options: AuditOptions) {
+  const evidence: Evidence[] = [];
+  const grafts: Graft[] = [];
+  const counts = { confirmed: 0, inferred: 0, unattributed: 0 };
+  let confidenceSum = 0;
+  for (const r of a.roots) {
+    const res = r.resolution!;
+    const t = tally(r.call.callee);
+    t.calls++;
+    t.first = Math.min(t.first, r.call.startUs);
+    t.last = Math.max(t.last, r.call.endUs);
+    // Roots of gateways and originators start traces by design: counted as calls, never as gaps.
+    if (role !== 'service') continue;
+    t[res.kind]++;
+    counts[res.kind]++;
+    const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? res.choiceProbability * recorded : 0;
+    if (res.kind === 'inferred') confidenceSum += confidence;
+    addEvidence(evidence, {
+      kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
+      parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId }, confidence,
+    });
+    if (res.parent !== undefined && confidence >= options.minGraftConfidence) {
+      grafts.push({
+        orphanTraceId: r.call.traceId, orphanSpanId: r.call.spanId, parentTraceId: res.parent.traceId, parentSpanId: res.parent.spanId,
+        method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: a.facts.key, callee: r.call.callee,
+      });
+    }
+  }
+  return { evidence, counts, confidenceSum, grafts };
+}
+
 /** Builds the report and the grafts for one window. */
 export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
   const options = auditor.options;
@@ -242,49 +290,18 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
       if (r.resolution?.kind === 'inferred') withCandidates++;
     }
     const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy, samplingRateOf(a.facts));
-    const evidence: Evidence[] = [];
-    const counts = { confirmed: 0, inferred: 0, unattributed: 0 };
-    let confidenceSum = 0;
-    for (const r of a.roots) {
-      const res = r.resolution!;
-      const t = tally(r.call.callee);
-      t.calls++;
-      t.first = Math.min(t.first, r.call.startUs);
-      t.last = Math.max(t.last, r.call.endUs);
-      if (role !== 'service') continue;
-      t[res.kind]++;
-      counts[res.kind]++;
-      const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? res.choiceProbability * recorded : 0;
-      if (res.kind === 'inferred') confidenceSum += confidence;
-      if (evidence.length < MAX_EVIDENCE || (res.kind === 'confirmed' && evidence.some((e) => e.kind !== 'confirmed'))) {
-        const item: Evidence = {
-          kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
-          parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId }, confidence,
-        };
-        if (evidence.length < MAX_EVIDENCE) evidence.push(item);
-        else evidence[evidence.findIndex((e) => e.kind !== 'confirmed')] = item;
-      }
-      if (res.parent !== undefined && confidence >= options.minGraftConfidence) {
-        grafts.push({
-          orphanTraceId: r.call.traceId, orphanSpanId: r.call.spanId, parentTraceId: res.parent.traceId, parentSpanId: res.parent.spanId,
-          method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: a.facts.key, callee: r.call.callee,
-        });
-      }
-    }
+    const judged = judgeRoots(a, role, recorded, tally, options);
+    const { evidence, counts, confidenceSum } = judged;
+    grafts.push(...judged.grafts);
     const rootCount = counts.confirmed + counts.inferred + counts.unattributed;
     const calls = parented + a.roots.length;
     const gapRatio = role === 'service' && calls > 0 ? rootCount / calls : 0;
-    const makesCalls = calls > 0;
-    const deadEnds = role === 'service' && makesCalls && rootCount > 0 ? a.inbound.filter((o) => o.outboundChildren === 0).length : 0;
+    // Requests without calls only mean something once the workload is known to lose some calls.
+    const deadEnds = role === 'service' && rootCount > 0 ? a.inbound.filter((o) => o.outboundChildren === 0).length : 0;
     if (role === 'service') {
       judgedCalls += calls;
       judgedGaps += rootCount;
-      if (deadEnds > 0) {
-        for (const o of a.inbound) {
-          if (evidence.length >= MAX_EVIDENCE) break;
-          if (o.outboundChildren === 0) evidence.push({ kind: 'dead-end', traceId: o.traceId, spanId: o.spanId, requestId: o.requestId, callee: undefined, parent: undefined, confidence: 1 });
-        }
-      }
+      if (deadEnds > 0) addDeadEnds(evidence, a.inbound);
     }
     const { verdict, reason } = verdictOf(options, role, a.inbound.length, rootCount, gapRatio);
     workloads.push({

@@ -32,7 +32,6 @@ export interface RootResolution {
    * by how often this pod's parents are recorded (sampling) before reporting a confidence.
    */
   readonly choiceProbability: number;
-  readonly candidates: number;
 }
 
 /** Weight of a candidate that had already answered when the call started (async follow-up). */
@@ -67,10 +66,10 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
   if (call.requestId !== undefined) {
     const sameRequest = candidates.filter((w) => w.requestId === call.requestId);
     if (sameRequest.length > 0) {
-      return { kind: 'confirmed', parent: sameRequest[0], choiceProbability: 1 / sameRequest.length, candidates: candidates.length };
+      return { kind: 'confirmed', parent: sameRequest[0], choiceProbability: 1 / sameRequest.length };
     }
   }
-  if (candidates.length === 0) return { kind: 'unattributed', parent: undefined, choiceProbability: 0, candidates: 0 };
+  if (candidates.length === 0) return { kind: 'unattributed', parent: undefined, choiceProbability: 0 };
   let best = candidates[0]!;
   let bestWeight = 0;
   let total = 0;
@@ -83,7 +82,7 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
       best = c;
     }
   }
-  return { kind: 'inferred', parent: best, choiceProbability: bestWeight / total, candidates: candidates.length };
+  return { kind: 'inferred', parent: best, choiceProbability: bestWeight / total };
 }
 
 /** Resolves a root of a pod and records the window it claims. */

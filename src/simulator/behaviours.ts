@@ -3,6 +3,7 @@
  * provider (ENVOY-ISTIO.md §1.5, §3, §4.1): the Zipkin tracer reads only B3, the OpenTelemetry
  * tracer only `traceparent`, and `x-request-id` carries Envoy's sampling decision, not the trace.
  */
+import { requiredHeaders } from '../propagation-audit/index.js';
 import type { Behaviour, Provider } from './types.js';
 
 export const BEHAVIOURS: readonly Behaviour[] = [
@@ -45,7 +46,5 @@ export function behaviourBreaks(b: Behaviour, provider: Provider): boolean {
 
 /** Istio's list of headers an app must copy from its inbound request to its outbound calls (§4.1). */
 export function headersToForward(provider: Provider): string[] {
-  return provider === 'zipkin'
-    ? ['x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'b3']
-    : ['x-request-id', 'traceparent', 'tracestate'];
+  return requiredHeaders(provider);
 }
