@@ -35,15 +35,6 @@ function lowerBound<T>(list: readonly T[], t: number, start: (x: T) => number): 
   return lo;
 }
 
-/** Inserts keeping start order; spans arrive nearly in order, so this is usually an append. */
-function insertSorted<T>(list: T[], item: T, start: (x: T) => number): void {
-  const s = start(item);
-  let i = list.length;
-  while (i > 0 && start(list[i - 1]!) > s) i--;
-  if (i === list.length) list.push(item);
-  else list.splice(i, 0, item);
-}
-
 export function claimKey(spanId: string, callee: string): string {
   return `${spanId} ${callee}`;
 }
@@ -71,19 +62,42 @@ export class PodTimeline {
     this.pod = pod;
   }
 
+  /**
+   * Appends are O(1) and sorting waits for the next read: spans arrive nearly in order, but late
+   * batches or resent data would make every sorted insert a memmove of the whole array.
+   */
+  #inboundSorted = true;
+  #rootsSorted = true;
+
+  #sort(): void {
+    if (!this.#inboundSorted) {
+      this.inbound.sort((a, b) => a.startUs - b.startUs);
+      this.#inboundSorted = true;
+    }
+    if (!this.#rootsSorted) {
+      this.roots.sort((a, b) => a.call.startUs - b.call.startUs);
+      this.#rootsSorted = true;
+    }
+  }
+
   addInbound(o: InboundObservation): void {
-    insertSorted(this.inbound, o, inStart);
+    const last = this.inbound[this.inbound.length - 1];
+    if (last !== undefined && last.startUs > o.startUs) this.#inboundSorted = false;
+    this.inbound.push(o);
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
     if (o.startUs < this.#dirtyFromUs) this.#dirtyFromUs = o.startUs;
   }
 
   addRoot(call: OutboundObservation): void {
-    insertSorted(this.roots, { call, resolution: undefined }, rootStart);
+    const last = this.roots[this.roots.length - 1];
+    if (last !== undefined && last.call.startUs > call.startUs) this.#rootsSorted = false;
+    this.roots.push({ call, resolution: undefined });
   }
 
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
   windowsAt(t: number, graceUs: number): InboundObservation[] {
+    this.#sort();
     const out: InboundObservation[] = [];
     const earliest = t - this.#longestUs - graceUs;
     for (let i = upperBound(this.inbound, t, inStart) - 1; i >= 0; i--) {
@@ -96,6 +110,7 @@ export class PodTimeline {
 
   /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
   takeUnresolved(): RootRecord[] {
+    this.#sort();
     const out: RootRecord[] = [];
     const from = lowerBound(this.roots, this.#dirtyFromUs, rootStart);
     for (let i = 0; i < this.roots.length; i++) {
@@ -113,10 +128,12 @@ export class PodTimeline {
 
   /** Inbound windows starting in [fromUs, toUs). */
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
+    this.#sort();
     return this.inbound.slice(lowerBound(this.inbound, fromUs, inStart), lowerBound(this.inbound, toUs, inStart));
   }
 
   rootsBetween(fromUs: number, toUs: number): RootRecord[] {
+    this.#sort();
     return this.roots.slice(lowerBound(this.roots, fromUs, rootStart), lowerBound(this.roots, toUs, rootStart));
   }
 
@@ -145,6 +162,7 @@ export class PodTimeline {
 
   /** Drops everything that started before `cutoffUs`. */
   prune(cutoffUs: number): void {
+    this.#sort();
     const i = lowerBound(this.inbound, cutoffUs, inStart);
     if (i > 0) this.inbound.splice(0, i);
     const r = lowerBound(this.roots, cutoffUs, rootStart);
