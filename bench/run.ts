@@ -159,6 +159,15 @@ async function main(): Promise<void> {
   // Full 100-span batches only, so every request carries exactly 100 spans.
   const batches = envoyBatches(30_000, 100, 7).filter((b) => b.length === 100);
   const ids = (i: number): string[] => batches[i]!.map((s) => s.traceId);
+  // Each resend moves the data forward by the time it covers, so the server sees continuing traffic.
+  const spans = batches.flat();
+  const firstUs = Math.min(...spans.map((s) => s.timestamp));
+  const periodUs = BigInt(Math.max(...spans.map((s) => s.timestamp + s.duration)) - firstUs + 1000);
+  const microsOf = (i: number) => ({ values: batches[i]!.map((s) => BigInt(s.timestamp)), shift: periodUs });
+  const nanosOf = (i: number) => ({
+    values: batches[i]!.flatMap((s) => [BigInt(s.timestamp) * 1000n, BigInt(s.timestamp + s.duration) * 1000n]),
+    shift: periodUs * 1000n,
+  });
   const raw = {
     zipkinJson: batches.map((b) => zipkinJson(b)),
     zipkinProto: batches.map((b) => zipkinProto(b, true)),
@@ -167,10 +176,10 @@ async function main(): Promise<void> {
   };
   // Baselines decode the bytes as generated; the servers get fresh trace ids on every resend.
   const data = {
-    zipkinJson: raw.zipkinJson.map((b, i) => stampable(Buffer.from(b), ids(i), true)),
-    zipkinProto: raw.zipkinProto.map((b, i) => stampable(Buffer.from(b), ids(i), false)),
-    otlpProto: raw.otlpProto.map((b, i) => stampable(Buffer.from(b), ids(i), false)),
-    otlpJson: raw.otlpJson.map((b, i) => stampable(Buffer.from(b), ids(i), true)),
+    zipkinJson: raw.zipkinJson.map((b, i) => stampable(Buffer.from(b), ids(i), true, microsOf(i))),
+    zipkinProto: raw.zipkinProto.map((b, i) => stampable(Buffer.from(b), ids(i), false, microsOf(i))),
+    otlpProto: raw.otlpProto.map((b, i) => stampable(Buffer.from(b), ids(i), false, nanosOf(i))),
+    otlpJson: raw.otlpJson.map((b, i) => stampable(Buffer.from(b), ids(i), true, nanosOf(i))),
   };
   log('baselines ...');
   const baseline = {

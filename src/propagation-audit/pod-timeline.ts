@@ -12,10 +12,10 @@ export interface RootRecord {
   resolution: RootResolution | undefined;
 }
 
-/** Index of the first element whose start is > `t` (or ≥ when `inclusive` is false). */
-function upperBound<T>(list: readonly T[], t: number, start: (x: T) => number): number {
+/** Index of the first element among `list[0..end)` whose start is > `t`. */
+function upperBound<T>(list: readonly T[], t: number, start: (x: T) => number, end = list.length): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (start(list[mid]!) <= t) lo = mid + 1;
@@ -33,6 +33,28 @@ function lowerBound<T>(list: readonly T[], t: number, start: (x: T) => number): 
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Sorts `list[sortedTo..]` and merges it into the sorted prefix, touching only the part of the
+ * prefix it overlaps: a tick's new observations mostly start after the old ones, so this is
+ * O(k log k) for k new elements instead of a sort of the whole retention. Returns the new length.
+ */
+export function sortTail<T>(list: T[], sortedTo: number, start: (x: T) => number): number {
+  if (sortedTo >= list.length) return list.length;
+  const tail = list.slice(sortedTo).sort((a, b) => start(a) - start(b));
+  const from = upperBound(list, start(tail[0]!), start, sortedTo);
+  if (from === sortedTo) {
+    for (let i = 0; i < tail.length; i++) list[sortedTo + i] = tail[i]!;
+    return list.length;
+  }
+  const head = list.slice(from, sortedTo);
+  let h = 0;
+  let t = 0;
+  for (let out = from; out < list.length; out++) {
+    list[out] = t >= tail.length || (h < head.length && start(head[h]!) <= start(tail[t]!)) ? head[h++]! : tail[t++]!;
+  }
+  return list.length;
 }
 
 export function claimKey(spanId: string, callee: string): string {
@@ -63,26 +85,19 @@ export class PodTimeline {
   }
 
   /**
-   * Appends are O(1) and sorting waits for the next read: spans arrive nearly in order, but late
-   * batches or resent data would make every sorted insert a memmove of the whole array.
+   * Appends are O(1) and ordering waits for the next read: spans arrive nearly in order, but
+   * traces settle out of order, so a sorted insert would be a memmove per span. Elements before
+   * these indexes are known to be sorted.
    */
-  #inboundSorted = true;
-  #rootsSorted = true;
+  #inboundSortedTo = 0;
+  #rootsSortedTo = 0;
 
   #sort(): void {
-    if (!this.#inboundSorted) {
-      this.inbound.sort((a, b) => a.startUs - b.startUs);
-      this.#inboundSorted = true;
-    }
-    if (!this.#rootsSorted) {
-      this.roots.sort((a, b) => a.call.startUs - b.call.startUs);
-      this.#rootsSorted = true;
-    }
+    this.#inboundSortedTo = sortTail(this.inbound, this.#inboundSortedTo, inStart);
+    this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo, rootStart);
   }
 
   addInbound(o: InboundObservation): void {
-    const last = this.inbound[this.inbound.length - 1];
-    if (last !== undefined && last.startUs > o.startUs) this.#inboundSorted = false;
     this.inbound.push(o);
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
@@ -90,8 +105,6 @@ export class PodTimeline {
   }
 
   addRoot(call: OutboundObservation): void {
-    const last = this.roots[this.roots.length - 1];
-    if (last !== undefined && last.call.startUs > call.startUs) this.#rootsSorted = false;
     this.roots.push({ call, resolution: undefined });
   }
 
@@ -164,9 +177,13 @@ export class PodTimeline {
   prune(cutoffUs: number): void {
     this.#sort();
     const i = lowerBound(this.inbound, cutoffUs, inStart);
-    if (i > 0) this.inbound.splice(0, i);
+    if (i > 0) {
+      this.inbound.splice(0, i);
+      this.#inboundSortedTo -= i;
+    }
     const r = lowerBound(this.roots, cutoffUs, rootStart);
     if (r > 0) {
+      this.#rootsSortedTo -= r;
       for (const old of this.roots.splice(0, r)) {
         const parent = old.resolution?.parent;
         if (parent !== undefined) this.claims.delete(claimKey(parent.spanId, old.call.callee));
