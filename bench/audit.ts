@@ -140,6 +140,8 @@ export interface AuditSummary {
   readonly wrongBelowThreshold: number;
   readonly graftAccuracy: { readonly withRequestId: number; readonly withoutRequestIdLowConcurrency: number; readonly madeWithRequestId: number; readonly madeWithout: number };
   readonly calibration: { readonly bucket: string; readonly grafts: number; readonly meanConfidence: number; readonly accuracy: number }[];
+  /** Expected calibration error over those buckets: the graft-weighted mean |confidence - accuracy|. */
+  readonly calibrationError: number;
   readonly auditCpuOverhead: number;
   readonly failures: string[];
 }
@@ -169,6 +171,7 @@ export function summarize(scores: CaseScore[], minGraftConfidence = DEFAULT_AUDI
     wrongBelowThreshold: sum((s) => s.wrongBelowThreshold),
     graftAccuracy: { withRequestId: accuracy(withRid), withoutRequestIdLowConcurrency: accuracy(without), madeWithRequestId: withRid.length, madeWithout: without.length },
     calibration,
+    calibrationError: all.length === 0 ? 0 : calibration.reduce((n, c) => n + c.grafts * Math.abs(c.meanConfidence - c.accuracy), 0) / all.length,
     auditCpuOverhead: sum((s) => s.cpuUs.withAudit) / sum((s) => s.cpuUs.withoutAudit) - 1,
     failures,
   };

@@ -5,9 +5,7 @@
  * `npm run bench -- --json` prints one JSON object; `--quick` shortens every phase.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExportTraceServiceRequest } from '../src/otlp-ingest/otlp-proto.js';
@@ -20,6 +18,9 @@ import { cpuSecondsOf, driveGrpc, driveHttp } from './load.js';
 import { roundRobin, stampable } from './stamp.js';
 import type { StampableBody } from './stamp.js';
 import type { DriveResult } from './load.js';
+import { auditFreshness } from './freshness.js';
+import type { FreshnessSummary } from './freshness.js';
+import { startMeshtrace } from './server.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -43,25 +44,6 @@ function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer)
   }
   const used = process.cpuUsage(start);
   return spans / ((used.user + used.system) / 1e6);
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as { port: number }).port;
-  srv.close();
-  return port;
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} never became ready`);
 }
 
 interface ServerPhase { spansPerCpuSecond: number; spans: number; cpuSeconds: number; drive: DriveResult }
@@ -92,13 +74,9 @@ async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
 }
 
 async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Record<string, ServerPhase>> {
-  const ports = { zipkin: await freePort(), grpc: await freePort(), otlpHttp: await freePort(), http: await freePort() };
-  const child = spawn(process.execPath, [join(here, '..', 'cmd', 'meshtrace.js'), 'serve', '--host', '127.0.0.1',
-    '--zipkin-port', String(ports.zipkin), '--otlp-grpc-port', String(ports.grpc), '--otlp-http-port', String(ports.otlpHttp),
-    '--http-port', String(ports.http), '--log-level', 'error', '--settle-period', '1s', '--max-buffered-spans', '5000000',
-    '--max-stored-spans', '300000'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', '300000']);
+  const { child, ports } = server;
   try {
-    await waitReady(`http://127.0.0.1:${ports.http}/readyz`, child);
     const accepted = async (): Promise<number> => {
       const status = await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }> };
       return Object.values(status.ingest).reduce((n, c) => n + c.spansAccepted, 0);
@@ -119,8 +97,7 @@ async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Rec
     }
     return out;
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await server.stop();
   }
 }
 
@@ -132,7 +109,7 @@ async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: numbe
   return JSON.parse(out) as { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
 }
 
-function printAudit(a: AuditSummary): void {
+function printAudit(a: AuditSummary, fresh: FreshnessSummary | undefined): void {
   const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
   console.log(`\naudit (${a.cases} simulated cases scored against ground truth)`);
   console.log(`  verdict precision                    ${a.precision.toFixed(3)}  (>= 0.99)`);
@@ -144,6 +121,10 @@ function printAudit(a: AuditSummary): void {
   console.log(`  audit CPU added to the ingest pipeline       ${pct(a.auditCpuOverhead)}  (<= 20%)`);
   console.log('  confidence calibration (time-window grafts):  bucket  grafts  mean confidence  accuracy');
   for (const c of a.calibration) console.log(`    ${c.bucket}  ${String(c.grafts).padStart(7)}  ${c.meanConfidence.toFixed(3).padStart(15)}  ${pct(c.accuracy).padStart(8)}`);
+  console.log(`  expected calibration error                   ${a.calibrationError.toFixed(3)}  (0 is perfect)`);
+  if (fresh !== undefined) {
+    console.log(`  gap visible in the report after its spans arrived  median ${fresh.medianMs} ms, max ${fresh.maxMs} ms of ${fresh.trials}  (<= ${fresh.budgetMs} ms: settle ${fresh.settleMs} ms + 2 s)`);
+  }
   for (const f of a.failures.slice(0, 20)) console.log(`  miss: ${f}`);
   if (a.failures.length > 20) console.log(`  ... and ${a.failures.length - 20} more cases with misses`);
 }
@@ -151,8 +132,9 @@ function printAudit(a: AuditSummary): void {
 async function main(): Promise<void> {
   if (only === 'audit') {
     const audit = auditBench(quick, log);
-    if (asJson) process.stdout.write(JSON.stringify({ audit }) + '\n');
-    else printAudit(audit);
+    const freshness = await auditFreshness(quick ? 3 : 5, log);
+    if (asJson) process.stdout.write(JSON.stringify({ audit, freshness }) + '\n');
+    else printAudit(audit, freshness);
     return;
   }
   log('generating Envoy-like batches (100 spans each) ...');
@@ -191,6 +173,7 @@ async function main(): Promise<void> {
   const runs = await meshtraceRuns(data);
   const memory = await memoryPerSpan();
   const audit = only === 'ingest' ? undefined : auditBench(quick, log);
+  const freshness = only === 'ingest' ? undefined : await auditFreshness(quick ? 3 : 5, log);
   const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
   const result = {
     spansPerBatch: 100,
@@ -206,6 +189,7 @@ async function main(): Promise<void> {
     memory,
     failures: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.drive.statuses])),
     audit,
+    freshness,
   };
   if (asJson) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -227,7 +211,7 @@ async function main(): Promise<void> {
   console.log('memory');
   console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
   console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
-  if (audit !== undefined) printAudit(audit);
+  if (audit !== undefined) printAudit(audit, freshness);
 }
 
 main().catch((err: unknown) => {

@@ -27,6 +27,7 @@ export interface ServeConfig {
   readonly shutdownTimeoutMs: number;
   readonly auditWindowMs: number;
   readonly auditMinRequests: number;
+  readonly auditMaxObservations: number;
 }
 
 export class ConfigError extends Error {
@@ -87,7 +88,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     maxTagValueLength: r.maxTagValueLength, maxEventsPerSpan: r.maxEventsPerSpan, settleMs: r.settlePeriod,
     maxTraceAgeMs: r.maxTraceAge, maxBufferedSpans: r.maxBufferedSpans, retentionMs: r.retention,
     maxStoredSpans: r.maxStoredSpans, shutdownTimeoutMs: r.shutdownTimeout,
-    auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests,
+    auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests, auditMaxObservations: r.auditMaxObservations,
   });
 }
 

@@ -31,6 +31,7 @@ export const SERVE_OPTIONS = {
   maxStoredSpans: { flag: 'max-stored-spans', type: 'count', default: '1000000', help: 'settled spans kept; the oldest traces are evicted beyond' },
   auditWindow: { flag: 'audit-window', type: 'duration', default: '15m', help: 'default time window of the propagation report' },
   auditMinRequests: { flag: 'audit-min-requests', type: 'count', default: '200', help: 'sampled inbound requests a workload needs before it gets a verdict' },
+  auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest minutes are dropped beyond' },
   shutdownTimeout: { flag: 'shutdown-timeout', type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight requests' },
 } as const satisfies Record<string, OptionSpec>;
 

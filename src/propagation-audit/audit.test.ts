@@ -148,4 +148,23 @@ describe('propagation audit rules', () => {
     expect(concurrent(1)).toBeGreaterThan(concurrent(4));
     expect(concurrent(4)).toBeGreaterThan(concurrent(16));
   });
+
+  it('holds at most maxObservations, dropping the oldest minutes first and counting them', () => {
+    const auditor = new PropagationAuditor({ minRequests: 1, minGaps: 1, maxObservations: 40 });
+    // One split request every 20 s for 10 minutes: about 4 observations each.
+    for (let n = 1; n <= 30; n++) for (const t of request(n, 'none', n * 20_000)) auditor.observe(t);
+    const held = auditor.observationsHeld;
+    expect(held).toBeGreaterThan(40);
+    auditor.prune(BASE_US + 11 * 60_000_000); // well inside the one-hour retention
+    expect(auditor.observationsHeld).toBeLessThanOrEqual(40);
+    expect(auditor.observationsEvicted).toBe(held - auditor.observationsHeld);
+    expect(auditor.observationsExpired).toBe(0);
+    // The newest requests survive, and their gaps are still found.
+    const { report } = analyze(auditor, { fromUs: BASE_US + 8 * 60_000_000, toUs: BASE_US * 2 });
+    expect(report.workloads.find((w) => w.workload === 'frontend')!.gaps.inferred).toBeGreaterThan(0);
+    // Past the retention everything expires, and is counted as such.
+    auditor.prune(BASE_US + 3 * 3_600_000_000);
+    expect(auditor.observationsHeld).toBe(0);
+    expect(auditor.observationsExpired).toBeGreaterThan(0);
+  });
 });

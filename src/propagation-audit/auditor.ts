@@ -26,12 +26,18 @@ export interface AuditOptions {
   readonly minGraftConfidence: number;
   /** Workloads (`namespace/workload`) whose hops Telemetry excludes from tracing; never judged. */
   readonly excluded?: (workload: WorkloadKey) => boolean;
+  /**
+   * Observations (inbound windows and root calls) held at most; beyond it the oldest minutes are
+   * dropped before their retention ends, and counted. Default 1,000,000 (roughly 200 MB).
+   */
+  readonly maxObservations: number;
   /** Wall clock, µs; when given, spans stamped more than an hour ahead of it are ignored. */
   readonly clockUs?: () => number;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
   retentionUs: 3_600_000_000, asyncGraceUs: 100_000, minRequests: 200, minGaps: 5, minGapRatio: 0.05, minGraftConfidence: 0.8,
+  maxObservations: 1_000_000,
 };
 
 /** Per-workload running facts that are cheaper to count at ingest than to rescan. */
@@ -93,6 +99,12 @@ export class PropagationAuditor {
   futureSpansIgnored = 0;
   #latestUs = 0;
   #tracesObserved = 0;
+  /** Observations held in pod timelines, by start minute, so the cap can drop whole old minutes. */
+  readonly #held = new MinuteCounts();
+  #heldCount = 0;
+  /** Observations dropped at the end of their retention, and early because of `maxObservations`. */
+  observationsExpired = 0;
+  observationsEvicted = 0;
   /** Bumped whenever observations change, so derived reports know they are stale. */
   version = 0;
 
@@ -127,6 +139,7 @@ export class PropagationAuditor {
       if (call.endUs > this.#latestUs) this.#latestUs = call.endUs;
       if (call.root) {
         this.#pod(call.pod).addRoot(call);
+        this.#hold(call.startUs);
         continue;
       }
       let edge = facts.parentedCalls.get(call.callee);
@@ -167,6 +180,17 @@ export class PropagationAuditor {
     }
     if (o.endUs > this.#latestUs) this.#latestUs = o.endUs;
     this.#pod(o.pod).addInbound(o);
+    this.#hold(o.startUs);
+  }
+
+  #hold(startUs: number): void {
+    this.#held.add(startUs);
+    this.#heldCount++;
+  }
+
+  /** Inbound windows and root calls currently held. */
+  get observationsHeld(): number {
+    return this.#heldCount;
   }
 
   #facts(key: WorkloadKey): WorkloadFacts {
@@ -197,13 +221,22 @@ export class PropagationAuditor {
     resolveAndClaim(r, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), timing, pod.claims);
   }
 
-  /** Drops observations older than the retention. */
+  /** Drops observations older than the retention, and the oldest ones beyond `maxObservations`. */
   prune(nowUs: number): void {
-    const cutoff = nowUs - this.options.retentionUs;
+    const expiry = nowUs - this.options.retentionUs;
+    const over = this.#heldCount - this.options.maxObservations;
+    const capCutoff = over > 0 ? this.#held.cutoffDropping(over) ?? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    const cutoff = Math.max(expiry, capCutoff);
+    let dropped = 0;
     for (const [key, pod] of this.pods) {
-      pod.prune(cutoff);
+      dropped += pod.prune(cutoff);
       if (pod.empty) this.pods.delete(key);
     }
+    this.#heldCount -= dropped;
+    this.#held.prune(cutoff);
+    if (capCutoff > expiry) this.observationsEvicted += dropped;
+    else this.observationsExpired += dropped;
+    if (dropped > 0) this.version++;
     for (const f of this.workloads.values()) {
       f.inbound.prune(cutoff);
       for (const c of f.parentedCalls.values()) c.prune(cutoff);

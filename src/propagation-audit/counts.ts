@@ -27,6 +27,19 @@ export class MinuteCounts {
     return out;
   }
 
+  /**
+   * The earliest minute boundary, µs, such that dropping everything before it drops at least
+   * `n`; undefined when even dropping everything would not.
+   */
+  cutoffDropping(n: number): number | undefined {
+    let dropped = 0;
+    for (const m of [...this.#byMinute.keys()].sort((a, b) => a - b)) {
+      dropped += this.#byMinute.get(m)!;
+      if (dropped >= n) return (m + 1) * MINUTE_US;
+    }
+    return undefined;
+  }
+
   prune(cutoffUs: number): void {
     const cutoff = Math.floor(cutoffUs / MINUTE_US);
     for (const m of this.#byMinute.keys()) if (m < cutoff) this.#byMinute.delete(m);

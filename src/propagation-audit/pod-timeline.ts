@@ -173,8 +173,8 @@ export class PodTimeline {
     return covered / (toUs - fromUs);
   }
 
-  /** Drops everything that started before `cutoffUs`. */
-  prune(cutoffUs: number): void {
+  /** Drops everything that started before `cutoffUs`; returns how many observations went. */
+  prune(cutoffUs: number): number {
     this.#sort();
     const i = lowerBound(this.inbound, cutoffUs, inStart);
     if (i > 0) {
@@ -189,6 +189,7 @@ export class PodTimeline {
         if (parent !== undefined) this.claims.delete(claimKey(parent.spanId, old.call.callee));
       }
     }
+    return i + r;
   }
 
   get empty(): boolean {

@@ -31,8 +31,10 @@ export interface RunningMeshtrace {
   close(): Promise<void>;
 }
 
-/** How often quiet traces are settled and expired ones evicted, ms. */
-const SETTLE_TICK_MS = 1000;
+/** How often quiet traces are settled, ms: a trace settles at most this long after its quiet period. */
+const SETTLE_TICK_MS = 250;
+/** Every this many settle ticks, expired traces are evicted and the audit pruned. */
+const PRUNE_EVERY_TICKS = 4;
 
 /** Pins fastify's logger type parameter to the base type, so plugins see one instance type. */
 function forFastify(logger: Logger): FastifyBaseLogger {
@@ -47,7 +49,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const now = (): number => Date.now();
   const nowUs = (): number => Date.now() * 1000;
   const store = new MemoryTraceStore({ retentionMs: config.retentionMs, maxSpans: config.maxStoredSpans });
-  const auditor = new PropagationAuditor({ retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, clockUs: nowUs });
+  const auditor = new PropagationAuditor({ retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, maxObservations: config.auditMaxObservations, clockUs: nowUs });
   const audit = new LiveAudit(auditor, nowUs);
   const assembler = new TraceAssembler({
     settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
@@ -83,7 +85,11 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       store: store.stats(),
       tagsLimited: ctx.tagsLimited,
       interned: ctx.interner.size,
-      audit: { tracesObserved: auditor.tracesObserved, workloads: auditor.workloads.size, pods: auditor.pods.size, futureSpansIgnored: auditor.futureSpansIgnored },
+      audit: {
+        tracesObserved: auditor.tracesObserved, workloads: auditor.workloads.size, pods: auditor.pods.size,
+        observationsHeld: auditor.observationsHeld, observationsExpired: auditor.observationsExpired,
+        observationsEvicted: auditor.observationsEvicted, futureSpansIgnored: auditor.futureSpansIgnored,
+      },
       memory: process.memoryUsage(),
     }),
     routes: async (app) => {
@@ -98,8 +104,10 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const grpc: OtlpGrpcServer = await startOtlpGrpcServer({ deps, ctx, host, port: config.otlpGrpcPort, logger: logger.child({ component: 'otlp-grpc' }) });
   await apiApp.listen({ host, port: config.httpPort });
 
+  let ticks = 0;
   const tick = setInterval(() => {
     assembler.settleDue();
+    if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
     auditor.prune(nowUs());
   }, SETTLE_TICK_MS);

@@ -42,9 +42,13 @@ describe.each<Provider>(['zipkin', 'opentelemetry'])('propagation audit over the
   const report = async (query = ''): Promise<PropagationReport> => (await fetch(`${server.api}/api/propagation/report${query}`)).json() as Promise<PropagationReport>;
 
   it('names the workload that breaks propagation, its edge and the evidence', async () => {
+    // Traces settle over a few seconds: wait until all of them count, not just until reviews is judged.
     const r = await eventually(async () => {
       const out = await report();
       expect(out.workloads.find((w) => w.workload === 'reviews')?.verdict).toBe('breaks-propagation');
+      for (const healthy of ['productpage', 'details', 'ratings']) {
+        expect(out.workloads.find((w) => w.workload === healthy)).toMatchObject({ verdict: 'propagates', gaps: { confirmed: 0, inferred: 0, unattributed: 0 } });
+      }
       return out;
     }, 15_000);
     const reviews = r.workloads.find((w) => w.workload === 'reviews')!;
@@ -53,9 +57,6 @@ describe.each<Provider>(['zipkin', 'opentelemetry'])('propagation audit over the
     expect(reviews.evidence.length).toBeGreaterThan(0);
     expect(reviews.headersToForward).toContain(provider === 'zipkin' ? 'x-b3-traceid' : 'traceparent');
     expect(r.edges[0]).toMatchObject({ from: 'default/reviews', to: 'default/ratings', gapRatio: 1 });
-    for (const healthy of ['productpage', 'details', 'ratings']) {
-      expect(r.workloads.find((w) => w.workload === healthy)).toMatchObject({ verdict: 'propagates', gaps: { confirmed: 0, inferred: 0, unattributed: 0 } });
-    }
     expect(r.workloads[0]!.workload).toBe('reviews'); // worst first
     const truthBreaking = truth.workloads.filter((w) => w.breaks).map((w) => w.workload);
     expect(truthBreaking).toEqual(['reviews']);
