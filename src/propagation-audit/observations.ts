@@ -5,7 +5,7 @@
  * (context lost, ENVOY-ISTIO.md §4.3). Everything else (SDK spans, gateways' own spans) only
  * counts towards mesh-wide hints.
  */
-import type { Span } from '../model/index.js';
+import type { MeshIdentity, Span } from '../model/index.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
 export type WorkloadKey = string;
@@ -69,9 +69,19 @@ function providerOf(span: Span): ProviderKind {
   return span.source.startsWith('zipkin') ? 'zipkin' : 'opentelemetry';
 }
 
-function timingFrom(parent: InboundObservation | undefined, startUs: number, endUs: number): { delayUs: number | undefined; tailUs: number | undefined } {
-  if (parent === undefined) return { delayUs: undefined, tailUs: undefined };
-  return { delayUs: Math.max(0, startUs - parent.startUs), tailUs: Math.max(0, parent.endUs - endUs) };
+/** What the audit derives from a sidecar's identity; identities are shared by many spans, so derive once. */
+interface Who { readonly workload: WorkloadKey; readonly pod: string; readonly callee: string }
+
+const whoCache = new WeakMap<MeshIdentity, Who>();
+
+function who(mesh: MeshIdentity & { readonly workload: string }): Who {
+  let w = whoCache.get(mesh);
+  if (w === undefined) {
+    const workload = workloadKey(mesh.namespace, mesh.workload);
+    w = { workload, pod: mesh.nodeId ?? mesh.podName ?? workload, callee: calleeOf(mesh.upstreamHost, mesh.namespace) };
+    whoCache.set(mesh, w);
+  }
+  return w;
 }
 
 /** Reduces one settled trace to its propagation-relevant records. */
@@ -89,7 +99,7 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     provider ??= providerOf(s);
     traceIdBits = s.traceIdBits;
     if (mesh.role === 'sidecar-inbound') inboundIndex.push(i);
-    else if (mesh.role === 'gateway') gateways.push(workloadKey(mesh.namespace, mesh.workload));
+    else if (mesh.role === 'gateway') gateways.push(who(mesh as MeshIdentity & { workload: string }).workload);
     else if (s.parentId !== undefined) parented.push(i);
   }
   const inbound: InboundObservation[] = [];
@@ -97,9 +107,9 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
   for (const i of inboundIndex) {
     const s = spans[i]!;
     const mesh = s.mesh!;
-    const pod = mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload!);
+    const { pod, workload } = who(mesh as MeshIdentity & { workload: string });
     const o: InboundObservation = {
-      traceId: s.traceId, spanId: s.id, pod, workload: workloadKey(mesh.namespace, mesh.workload!),
+      traceId: s.traceId, spanId: s.id, pod, workload,
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
       outboundChildren: 0,
     };
@@ -118,11 +128,15 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const s = spans[i]!;
     const mesh = s.mesh;
     if (mesh === undefined || mesh.workload === undefined || mesh.role !== 'sidecar-outbound') continue;
+    const w = who(mesh as MeshIdentity & { workload: string });
+    const startUs = s.timestampUs;
+    const endUs = startUs + s.durationUs;
+    const parent = parentOf.get(i);
     outbound.push({
-      traceId: s.traceId, spanId: s.id, pod: mesh.nodeId ?? mesh.podName ?? workloadKey(mesh.namespace, mesh.workload),
-      workload: workloadKey(mesh.namespace, mesh.workload), callee: calleeOf(mesh.upstreamHost, mesh.namespace),
-      startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId, root: s.parentId === undefined,
-      ...timingFrom(parentOf.get(i), s.timestampUs, s.timestampUs + s.durationUs),
+      traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
+      startUs, endUs, requestId: s.requestId, root: s.parentId === undefined,
+      delayUs: parent === undefined ? undefined : Math.max(0, startUs - parent.startUs),
+      tailUs: parent === undefined ? undefined : Math.max(0, parent.endUs - endUs),
     });
   }
   return { inbound, outbound, gateways, provider, traceIdBits };

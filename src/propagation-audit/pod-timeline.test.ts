@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PodTimeline, sortTail } from './pod-timeline.js';
 import type { InboundObservation } from './observations.js';
 
-const id = (x: number): number => x;
+const timed = (starts: number[]): { startUs: number }[] => starts.map((startUs) => ({ startUs }));
+const starts = (list: { startUs: number }[]): number[] => list.map((x) => x.startUs);
 
 describe('sortTail', () => {
   it.each([
@@ -11,22 +12,24 @@ describe('sortTail', () => {
     { name: 'tail overlapping the prefix', list: [1, 4, 8, 9, 2, 8, 3], sortedTo: 4 },
     { name: 'tail entirely before the prefix', list: [5, 6, 7, 3, 1, 2], sortedTo: 3 },
     { name: 'nothing sorted yet', list: [3, 1, 2], sortedTo: 0 },
-    { name: 'duplicates keep prefix elements first', list: [1, 2, 2, 2, 1], sortedTo: 3 },
+    { name: 'duplicates', list: [1, 2, 2, 2, 1], sortedTo: 3 },
+    { name: 'sorted tail after an overlap', list: [1, 5, 9, 2, 3, 4], sortedTo: 3 },
   ])('$name', ({ list, sortedTo }) => {
     const expected = [...list].sort((a, b) => a - b);
-    expect(sortTail(list, sortedTo, id)).toBe(list.length);
-    expect(list).toEqual(expected);
+    const items = timed(list);
+    expect(sortTail(items, sortedTo)).toBe(list.length);
+    expect(starts(items)).toEqual(expected);
   });
 
   it('matches a full sort over random rounds of appends', () => {
     let seed = 7;
     const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const list: number[] = [];
+    const list: { startUs: number }[] = [];
     let sortedTo = 0;
     for (let round = 0; round < 50; round++) {
-      for (let i = 0; i < 20; i++) list.push(Math.floor(round * 10 + rand() * 40));
-      sortedTo = sortTail(list, sortedTo, id);
-      expect(list).toEqual([...list].sort((a, b) => a - b));
+      for (let i = 0; i < 20; i++) list.push({ startUs: Math.floor(round * 10 + rand() * 40) });
+      sortedTo = sortTail(list, sortedTo);
+      expect(starts(list)).toEqual(starts(list).sort((a, b) => a - b));
     }
   });
 });

@@ -8,28 +8,32 @@ import type { RootResolution } from './resolve.js';
 
 export interface RootRecord {
   readonly call: OutboundObservation;
+  /** `call.startUs`, kept beside it so both timelines sort on a plain `startUs` field. */
+  readonly startUs: number;
   /** Undefined until resolved, and again whenever a new inbound window may change the answer. */
   resolution: RootResolution | undefined;
 }
 
 /** Index of the first element among `list[0..end)` whose start is > `t`. */
-function upperBound<T>(list: readonly T[], t: number, start: (x: T) => number, end = list.length): number {
+interface Timed { readonly startUs: number }
+
+function upperBound(list: readonly Timed[], t: number, end = list.length): number {
   let lo = 0;
   let hi = end;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (start(list[mid]!) <= t) lo = mid + 1;
+    if (list[mid]!.startUs <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-function lowerBound<T>(list: readonly T[], t: number, start: (x: T) => number): number {
+function lowerBound(list: readonly Timed[], t: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (start(list[mid]!) < t) lo = mid + 1;
+    if (list[mid]!.startUs < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -40,29 +44,35 @@ function lowerBound<T>(list: readonly T[], t: number, start: (x: T) => number): 
  * prefix it overlaps: a tick's new observations mostly start after the old ones, so this is
  * O(k log k) for k new elements instead of a sort of the whole retention. Returns the new length.
  */
-export function sortTail<T>(list: T[], sortedTo: number, start: (x: T) => number): number {
+export function sortTail<T extends Timed>(list: T[], sortedTo: number): number {
   if (sortedTo >= list.length) return list.length;
-  const tail = list.slice(sortedTo).sort((a, b) => start(a) - start(b));
-  const from = upperBound(list, start(tail[0]!), start, sortedTo);
+  const tail = list.slice(sortedTo);
+  // Traces settle roughly in start order, so the tail is usually sorted already.
+  let sorted = true;
+  for (let i = 1; i < tail.length && sorted; i++) sorted = tail[i - 1]!.startUs <= tail[i]!.startUs;
+  if (!sorted) tail.sort(byStart);
+  const from = upperBound(list, tail[0]!.startUs, sortedTo);
   if (from === sortedTo) {
-    for (let i = 0; i < tail.length; i++) list[sortedTo + i] = tail[i]!;
+    if (!sorted) for (let i = 0; i < tail.length; i++) list[sortedTo + i] = tail[i]!;
     return list.length;
   }
   const head = list.slice(from, sortedTo);
   let h = 0;
   let t = 0;
   for (let out = from; out < list.length; out++) {
-    list[out] = t >= tail.length || (h < head.length && start(head[h]!) <= start(tail[t]!)) ? head[h++]! : tail[t++]!;
+    list[out] = t >= tail.length || (h < head.length && head[h]!.startUs <= tail[t]!.startUs) ? head[h++]! : tail[t++]!;
   }
   return list.length;
+}
+
+function byStart(a: Timed, b: Timed): number {
+  return a.startUs - b.startUs;
 }
 
 export function claimKey(spanId: string, callee: string): string {
   return `${spanId} ${callee}`;
 }
 
-const inStart = (o: InboundObservation): number => o.startUs;
-const rootStart = (r: RootRecord): number => r.call.startUs;
 
 /** Requests running longer than this are not followed as windows (long polls, streams). */
 const MAX_WINDOW_US = 60_000_000;
@@ -93,8 +103,8 @@ export class PodTimeline {
   #rootsSortedTo = 0;
 
   #sort(): void {
-    this.#inboundSortedTo = sortTail(this.inbound, this.#inboundSortedTo, inStart);
-    this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo, rootStart);
+    this.#inboundSortedTo = sortTail(this.inbound, this.#inboundSortedTo);
+    this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo);
   }
 
   addInbound(o: InboundObservation): void {
@@ -105,7 +115,7 @@ export class PodTimeline {
   }
 
   addRoot(call: OutboundObservation): void {
-    this.roots.push({ call, resolution: undefined });
+    this.roots.push({ call, startUs: call.startUs, resolution: undefined });
   }
 
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
@@ -113,7 +123,7 @@ export class PodTimeline {
     this.#sort();
     const out: InboundObservation[] = [];
     const earliest = t - this.#longestUs - graceUs;
-    for (let i = upperBound(this.inbound, t, inStart) - 1; i >= 0; i--) {
+    for (let i = upperBound(this.inbound, t) - 1; i >= 0; i--) {
       const o = this.inbound[i]!;
       if (o.startUs < earliest) break;
       if (o.endUs + graceUs >= t) out.push(o);
@@ -125,7 +135,7 @@ export class PodTimeline {
   takeUnresolved(): RootRecord[] {
     this.#sort();
     const out: RootRecord[] = [];
-    const from = lowerBound(this.roots, this.#dirtyFromUs, rootStart);
+    const from = lowerBound(this.roots, this.#dirtyFromUs);
     for (let i = 0; i < this.roots.length; i++) {
       const r = this.roots[i]!;
       if (i >= from || r.resolution === undefined) out.push(r);
@@ -142,12 +152,12 @@ export class PodTimeline {
   /** Inbound windows starting in [fromUs, toUs). */
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
     this.#sort();
-    return this.inbound.slice(lowerBound(this.inbound, fromUs, inStart), lowerBound(this.inbound, toUs, inStart));
+    return this.inbound.slice(lowerBound(this.inbound, fromUs), lowerBound(this.inbound, toUs));
   }
 
   rootsBetween(fromUs: number, toUs: number): RootRecord[] {
     this.#sort();
-    return this.roots.slice(lowerBound(this.roots, fromUs, rootStart), lowerBound(this.roots, toUs, rootStart));
+    return this.roots.slice(lowerBound(this.roots, fromUs), lowerBound(this.roots, toUs));
   }
 
   /**
@@ -176,12 +186,12 @@ export class PodTimeline {
   /** Drops everything that started before `cutoffUs`; returns how many observations went. */
   prune(cutoffUs: number): number {
     this.#sort();
-    const i = lowerBound(this.inbound, cutoffUs, inStart);
+    const i = lowerBound(this.inbound, cutoffUs);
     if (i > 0) {
       this.inbound.splice(0, i);
       this.#inboundSortedTo -= i;
     }
-    const r = lowerBound(this.roots, cutoffUs, rootStart);
+    const r = lowerBound(this.roots, cutoffUs);
     if (r > 0) {
       this.#rootsSortedTo -= r;
       for (const old of this.roots.splice(0, r)) {
