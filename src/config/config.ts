@@ -28,6 +28,12 @@ export interface ServeConfig {
   readonly auditWindowMs: number;
   readonly auditMinRequests: number;
   readonly auditMaxObservations: number;
+  /** Bearer token for the dashboard and read APIs; undefined = open. */
+  readonly authToken: string | undefined;
+  /** `user:password` for basic auth on the same; undefined = open. */
+  readonly authBasic: string | undefined;
+  readonly redactTagKeys: readonly string[];
+  readonly metricsMaxWorkloads: number;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +65,23 @@ const EXPECT: Record<OptionSpec['type'], string> = {
   string: 'a string', boolean: 'true or false',
 };
 
+/** Checks that need the value, not just its type: auth syntax and redaction patterns. */
+function crossChecks(r: Partial<Record<ServeOptionName, number | string>>): string[] {
+  const problems: string[] = [];
+  const basic = r.authBasic;
+  if (typeof basic === 'string' && basic !== '' && !/^[^:]+:.+$/.test(basic)) problems.push('--auth-basic: expected user:password');
+  if (typeof r.authToken === 'string' && r.authToken !== '' && r.authToken.length < 16) problems.push('--auth-token: use at least 16 characters');
+  if (typeof basic === 'string' && basic !== '' && typeof r.authToken === 'string' && r.authToken !== '') problems.push('--auth-token and --auth-basic: choose one');
+  for (const p of String(r.redactTagKeys ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    try {
+      new RegExp(p, 'i');
+    } catch (err) {
+      problems.push(`--redact-tag-keys: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return problems;
+}
+
 /** Resolves flags (already split from the command) and environment into a config. */
 export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const names = Object.keys(SERVE_OPTIONS) as ServeOptionName[];
@@ -80,6 +103,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     if (value === undefined) problems.push(`${origin}: got ${JSON.stringify(raw)}, expected ${EXPECT[spec.type]}`);
     else resolved[name] = value;
   }
+  problems.push(...crossChecks(resolved));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const r = resolved as Record<ServeOptionName, number & string>;
   return Object.freeze({
@@ -89,6 +113,10 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     maxTraceAgeMs: r.maxTraceAge, maxBufferedSpans: r.maxBufferedSpans, retentionMs: r.retention,
     maxStoredSpans: r.maxStoredSpans, shutdownTimeoutMs: r.shutdownTimeout,
     auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests, auditMaxObservations: r.auditMaxObservations,
+    authToken: r.authToken === '' ? undefined : r.authToken,
+    authBasic: r.authBasic === '' ? undefined : r.authBasic,
+    redactTagKeys: String(r.redactTagKeys).split(',').map((p: string) => p.trim()).filter((p: string) => p !== ''),
+    metricsMaxWorkloads: r.metricsMaxWorkloads,
   });
 }
 

@@ -32,6 +32,10 @@ export const SERVE_OPTIONS = {
   auditWindow: { flag: 'audit-window', type: 'duration', default: '15m', help: 'default time window of the propagation report' },
   auditMinRequests: { flag: 'audit-min-requests', type: 'count', default: '200', help: 'sampled inbound requests a workload needs before it gets a verdict' },
   auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest minutes are dropped beyond' },
+  authToken: { flag: 'auth-token', type: 'string', default: '', help: 'require this bearer token on the dashboard and read APIs (prefer the env variable: flags show in ps)' },
+  authBasic: { flag: 'auth-basic', type: 'string', default: '', help: 'require HTTP basic auth, as user:password, on the dashboard and read APIs (env preferred)' },
+  redactTagKeys: { flag: 'redact-tag-keys', type: 'string', default: '(^|[._-])(authorization|cookie|set-cookie|api[-_]?key|token|secret|password)$', help: 'comma-separated case-insensitive regexes; matching tag values are redacted at ingest (authorization, cookie and URL query secrets always are)' },
+  metricsMaxWorkloads: { flag: 'metrics-max-workloads', type: 'count', default: '200', help: 'workloads (worst first) with per-workload series on /metrics; edges get twice as many' },
   shutdownTimeout: { flag: 'shutdown-timeout', type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight requests' },
 } as const satisfies Record<string, OptionSpec>;
 

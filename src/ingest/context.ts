@@ -1,4 +1,5 @@
 import { Interner, TagPacker } from '../model/index.js';
+import { Redactor } from './redact.js';
 
 /** Per-span limits a decoder enforces. */
 export interface SpanLimits {
@@ -19,9 +20,13 @@ export class DecodeContext {
   /** Tags dropped or truncated by limits since start (a counter for metrics). */
   tagsLimited = 0;
 
-  constructor(limits: SpanLimits = DEFAULT_SPAN_LIMITS, interner = new Interner()) {
+  /** Blanks credentials in tag values before they are stored. */
+  readonly redactor: Redactor;
+
+  constructor(limits: SpanLimits = DEFAULT_SPAN_LIMITS, interner = new Interner(), redactor = new Redactor()) {
     this.limits = limits;
     this.interner = interner;
+    this.redactor = redactor;
     this.#packer = new TagPacker(interner);
   }
 
@@ -45,7 +50,7 @@ export class DecodeContext {
       this.tagsLimited++;
       value = value.slice(0, this.limits.maxTagValueLength);
     }
-    packer.add(key, value);
+    packer.add(key, this.redactor.value(key, value));
     return true;
   }
 }

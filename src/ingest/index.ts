@@ -1,4 +1,5 @@
 export { DEFAULT_SPAN_LIMITS, DecodeContext } from './context.js';
+export { DEFAULT_REDACT_PATTERNS, REDACTED, Redactor } from './redact.js';
 export type { SpanLimits } from './context.js';
 export { loadProtos } from './proto-root.js';
 export { BodyError, decodeContentEncoding, parseJsonBody } from './body.js';

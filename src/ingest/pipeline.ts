@@ -37,6 +37,13 @@ function refusal(status: 400 | 413 | 415 | 429, reason: RefusalReason, message: 
  * refusal comes back as an outcome with the right status and a reason.
  */
 export function ingest(deps: IngestDeps, protocol: IngestProtocol, payloadBytes: number, decode: () => DecodedBatch, isPayloadError: IsPayloadError): IngestOutcome {
+  const started = performance.now();
+  const outcome = ingestTimed(deps, protocol, payloadBytes, decode, isPayloadError);
+  deps.stats.observeLatency(protocol, (performance.now() - started) / 1000);
+  return outcome;
+}
+
+function ingestTimed(deps: IngestDeps, protocol: IngestProtocol, payloadBytes: number, decode: () => DecodedBatch, isPayloadError: IsPayloadError): IngestOutcome {
   const admission = deps.sink.admit();
   if (!admission.ok) {
     deps.stats.recordRefusal(protocol, payloadBytes, 'buffer-full');

@@ -16,8 +16,18 @@ export interface ProtocolCounters {
   requestsRefused: Partial<Record<RefusalReason, number>>;
 }
 
+/** Upper bounds, seconds, for an ingest latency histogram: one request's decode, normalize and hand-off. */
+export const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+
 export class IngestStats {
   readonly byProtocol = new Map<IngestProtocol, ProtocolCounters>();
+  /** Where request latencies go (the metrics endpoint's histogram); unset, they are dropped. */
+  latencyObserver: ((protocol: IngestProtocol, seconds: number) => void) | undefined;
+
+  /** Records how long one request took to ingest, seconds. */
+  observeLatency(protocol: IngestProtocol, seconds: number): void {
+    this.latencyObserver?.(protocol, seconds);
+  }
 
   #counters(protocol: IngestProtocol): ProtocolCounters {
     let c = this.byProtocol.get(protocol);

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/index.js';
-import { DecodeContext, IngestStats, rawIngestServerFactory } from '../ingest/index.js';
+import { DecodeContext, IngestStats, Redactor, rawIngestServerFactory } from '../ingest/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { Interner } from '../model/index.js';
 import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
@@ -16,7 +16,10 @@ import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
 import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
 import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
+import { buildMetrics } from '../metrics/index.js';
 import { buildApiApp } from './api-app.js';
+import { searchRoutes } from './search-routes.js';
+import { authConfig, protect } from './security.js';
 import { propagationRoutes } from './propagation-routes.js';
 import { traceRoutes } from './trace-routes.js';
 
@@ -59,7 +62,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const stats = new IngestStats();
   const ctx = new DecodeContext({
     maxTagsPerSpan: config.maxTagsPerSpan, maxTagValueLength: config.maxTagValueLength, maxEventsPerSpan: config.maxEventsPerSpan,
-  }, new Interner());
+  }, new Interner(), new Redactor(config.redactTagKeys));
+  const auth = authConfig(config.authToken, config.authBasic);
   const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
   let ready = false;
 
@@ -68,6 +72,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     loggerInstance: forFastify(zipkinLogger),
     serverFactory: rawIngestServerFactory([zipkinSpansRoute({ deps, ctx, logger: zipkinLogger })], config.maxBodyBytes, zipkinLogger),
   });
+  // Ingest POSTs never reach fastify (the raw server takes them), so this guards only the read API.
+  protect(zipkinApp, { auth });
   await zipkinApp.register(async (scope) => zipkinReadApi(scope, { reader, now }), { logLevel: 'warn' });
 
   const otlpLogger = logger.child({ component: 'otlp-http' });
@@ -92,8 +98,16 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       },
       memory: process.memoryUsage(),
     }),
+    auth,
+    metrics: buildMetrics({
+      ingest: stats, buffer: () => assembler.stats(), store: () => store.stats(),
+      limits: { maxBufferedSpans: config.maxBufferedSpans, maxStoredSpans: config.maxStoredSpans },
+      tagsLimited: () => ctx.tagsLimited, tagsRedacted: () => ctx.redactor.redacted,
+      auditor, audit, auditWindowUs: config.auditWindowMs * 1000, maxWorkloads: config.metricsMaxWorkloads,
+    }),
     routes: async (app) => {
       await traceRoutes(app, { reader, audit });
+      await searchRoutes(app, { reader, now });
       await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
     },
   });

@@ -23,6 +23,8 @@ export interface TraceQuery {
   readonly lookbackMs: number;
   /** Most traces returned, newest first. */
   readonly limit: number;
+  /** Only traces with at least one error span (Zipkin `error` tag or OTLP status ERROR). */
+  readonly errorOnly?: boolean | undefined;
 }
 
 interface Term { key: string; value: string | undefined }
@@ -67,6 +69,7 @@ export function traceMatcher(q: TraceQuery): (t: StoredTrace) => boolean {
     || terms.length > 0 || q.minDurationUs !== undefined || q.maxDurationUs !== undefined;
   return (t) => {
     if (t.startUs !== 0 && (t.startUs < fromUs || t.startUs > toUs)) return false;
+    if (q.errorOnly === true && !t.spans.some((s) => s.error)) return false;
     return !spanLevel || t.spans.some((s) => spanMatches(s, q, terms));
   };
 }

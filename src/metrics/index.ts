@@ -1,0 +1,2 @@
+export { buildMetrics } from './prometheus.js';
+export type { MetricsSources } from './prometheus.js';
