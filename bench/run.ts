@@ -19,13 +19,14 @@ import { roundRobin, stampable } from './stamp.js';
 import type { StampableBody } from './stamp.js';
 import type { DriveResult } from './load.js';
 import { auditFreshness } from './freshness.js';
+import { xdsBench } from './xds.js';
 import type { FreshnessSummary } from './freshness.js';
 import { startMeshtrace } from './server.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const quick = args.includes('--quick');
-/** `--only audit` or `--only ingest` runs one section. */
+/** `--only <section>` runs one section (ingest, audit, xds, dashboard, controller). */
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const PHASE_MS = quick ? 1500 : 5000;
 const CONCURRENCY = 8;
@@ -44,6 +45,16 @@ function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer)
   }
   const used = process.cpuUsage(start);
   return spans / ((used.user + used.system) / 1e6);
+}
+
+interface IngestResult {
+  readonly spansPerBatch: number;
+  readonly baselineSpansPerCpuSecond: { jsonParse: number; protobufDecodeOtlp: number; protobufDecodeZipkin: number; grpcServer: number };
+  readonly meshtraceSpansPerCpuSecond: Record<string, number>;
+  readonly ratios: { zipkinJsonVsJsonParse: number; otlpHttpProtoVsProtobufDecode: number; otlpGrpcVsBareGrpcServer: number; zipkinProtoVsProtobufDecode: number };
+  readonly targets: Record<string, number>;
+  readonly memory: { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
+  readonly failures: Record<string, Record<string, number>>;
 }
 
 interface ServerPhase { spansPerCpuSecond: number; spans: number; cpuSeconds: number; drive: DriveResult }
@@ -129,14 +140,49 @@ function printAudit(a: AuditSummary, fresh: FreshnessSummary | undefined): void 
   if (a.failures.length > 20) console.log(`  ... and ${a.failures.length - 20} more cases with misses`);
 }
 
+/** One bench section: runs, returns its figures (for --json) and prints them (for people). */
+interface Section { readonly result: unknown; print(): void }
+
+async function auditSection(): Promise<Section> {
+  const audit = auditBench(quick, log);
+  const freshness = await auditFreshness(quick ? 3 : 5, log);
+  return { result: { ...audit, freshness }, print: () => printAudit(audit, freshness) };
+}
+
+async function xdsSection(): Promise<Section> {
+  const x = await xdsBench(log);
+  return {
+    result: x,
+    print: () => {
+      console.log('\nxds');
+      console.log(`  decode a ${(x.dumpBytes / 1e6).toFixed(1)} MB Istio config dump  ${x.decodeMs} ms  (< 2000 ms), peak RSS ${Math.round(x.peakRssBytes / 2 ** 20)} MiB  (< 300 MB)`);
+      console.log(`  ADS push of a sampling change → effective in the API  ${x.pushToEffectiveMs} ms  (<= 5000 ms)`);
+    },
+  };
+}
+
+const SECTIONS: Record<string, () => Promise<Section>> = {
+  ingest: ingestSection,
+  audit: auditSection,
+  xds: xdsSection,
+};
+
 async function main(): Promise<void> {
-  if (only === 'audit') {
-    const audit = auditBench(quick, log);
-    const freshness = await auditFreshness(quick ? 3 : 5, log);
-    if (asJson) process.stdout.write(JSON.stringify({ audit, freshness }) + '\n');
-    else printAudit(audit, freshness);
-    return;
+  if (only !== undefined && SECTIONS[only] === undefined) throw new Error(`--only takes one of ${Object.keys(SECTIONS).join(', ')}`);
+  const results: Record<string, unknown> = {};
+  const sections: Section[] = [];
+  for (const [name, run] of Object.entries(SECTIONS)) {
+    if (only !== undefined && only !== name) continue;
+    log(`${name} ...`);
+    const section = await run();
+    results[name] = section.result;
+    sections.push(section);
   }
+  if (asJson) process.stdout.write(JSON.stringify(results) + '\n');
+  else for (const section of sections) section.print();
+}
+
+async function ingestSection(): Promise<Section> {
   log('generating Envoy-like batches (100 spans each) ...');
   // Full 100-span batches only, so every request carries exactly 100 spans.
   const batches = envoyBatches(30_000, 100, 7).filter((b) => b.length === 100);
@@ -172,10 +218,8 @@ async function main(): Promise<void> {
   };
   const runs = await meshtraceRuns(data);
   const memory = await memoryPerSpan();
-  const audit = only === 'ingest' ? undefined : auditBench(quick, log);
-  const freshness = only === 'ingest' ? undefined : await auditFreshness(quick ? 3 : 5, log);
   const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
-  const result = {
+  const result: IngestResult = {
     spansPerBatch: 100,
     baselineSpansPerCpuSecond: baseline,
     meshtraceSpansPerCpuSecond: Object.fromEntries(Object.keys(runs).map((k) => [k, Math.round(rate(k))])),
@@ -188,13 +232,13 @@ async function main(): Promise<void> {
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
     failures: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.drive.statuses])),
-    audit,
-    freshness,
   };
-  if (asJson) {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    return;
-  }
+  return { result, print: () => printIngest(result, runs) };
+}
+
+function printIngest(result: IngestResult, runs: Record<string, ServerPhase>): void {
+  const { baseline, memory } = { baseline: result.baselineSpansPerCpuSecond, memory: result.memory };
+  const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
   console.log('\ningest (spans per CPU-second of the receiving process)');
@@ -211,7 +255,6 @@ async function main(): Promise<void> {
   console.log('memory');
   console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
   console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
-  if (audit !== undefined) printAudit(audit, freshness);
 }
 
 main().catch((err: unknown) => {

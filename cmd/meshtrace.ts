@@ -8,6 +8,7 @@ import { startDemo } from '../src/cli/demo.js';
 import { ConfigError, envName, loadServeConfig, serveHelp } from '../src/config/index.js';
 import { simulateCommand } from '../src/simulator/index.js';
 import { startMeshtrace } from '../src/server/meshtrace.js';
+import { xdsCommand } from '../src/xds/cli.js';
 
 const USAGE = `Usage: meshtrace <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   report    print the propagation report of a running meshtrace
   audit     run the propagation audit over exported span files
   simulate  play simulated Istio mesh traffic (with chosen apps breaking propagation) into meshtrace
+  xds       inspect Envoy config dumps: effective tracing and sampling drift
   help      show this help
 
 Run 'meshtrace serve --help' for the collector's options.
@@ -74,6 +76,9 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': return serve(rest);
     case 'report': return reportCommand(rest, process.stdout);
     case 'audit': return auditCommand(rest, process.stdout, process.stderr);
+    case 'xds':
+      process.exitCode = await xdsCommand(rest);
+      return;
     case 'simulate':
       process.exitCode = await simulateCommand(rest, process.stdout);
       return;

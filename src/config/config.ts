@@ -34,6 +34,15 @@ export interface ServeConfig {
   readonly authBasic: string | undefined;
   readonly redactTagKeys: readonly string[];
   readonly metricsMaxWorkloads: number;
+  /** xDS sources; all empty = no xDS view. */
+  readonly xds: {
+    readonly configDumps: readonly string[];
+    readonly istiodUrl: string | undefined;
+    readonly adsTarget: string | undefined;
+    readonly adsProxies: readonly string[];
+    readonly refreshMs: number;
+    readonly maxDumpBytes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -65,12 +74,18 @@ const EXPECT: Record<OptionSpec['type'], string> = {
   string: 'a string', boolean: 'true or false',
 };
 
+function list(value: string): string[] {
+  return String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
 /** Checks that need the value, not just its type: auth syntax and redaction patterns. */
 function crossChecks(r: Partial<Record<ServeOptionName, number | string>>): string[] {
   const problems: string[] = [];
   const basic = r.authBasic;
   if (typeof basic === 'string' && basic !== '' && !/^[^:]+:.+$/.test(basic)) problems.push('--auth-basic: expected user:password');
   if (typeof r.authToken === 'string' && r.authToken !== '' && r.authToken.length < 16) problems.push('--auth-token: use at least 16 characters');
+  if (typeof r.xdsIstiodUrl === 'string' && r.xdsIstiodUrl !== '' && !/^https?:\/\/[^/]+/.test(r.xdsIstiodUrl)) problems.push('--xds-istiod-url: expected http(s)://host:port');
+  if (typeof r.xdsAdsTarget === 'string' && r.xdsAdsTarget !== '' && String(r.xdsAdsProxies ?? '') === '') problems.push('--xds-ads-target: also name the proxies to watch with --xds-ads-proxies');
   if (typeof basic === 'string' && basic !== '' && typeof r.authToken === 'string' && r.authToken !== '') problems.push('--auth-token and --auth-basic: choose one');
   for (const p of String(r.redactTagKeys ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     try {
@@ -117,6 +132,11 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     authBasic: r.authBasic === '' ? undefined : r.authBasic,
     redactTagKeys: String(r.redactTagKeys).split(',').map((p: string) => p.trim()).filter((p: string) => p !== ''),
     metricsMaxWorkloads: r.metricsMaxWorkloads,
+    xds: {
+      configDumps: list(r.xdsConfigDump), istiodUrl: r.xdsIstiodUrl === '' ? undefined : r.xdsIstiodUrl,
+      adsTarget: r.xdsAdsTarget === '' ? undefined : r.xdsAdsTarget, adsProxies: list(r.xdsAdsProxies),
+      refreshMs: r.xdsRefresh, maxDumpBytes: r.xdsMaxDumpSize,
+    },
   });
 }
 

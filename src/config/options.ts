@@ -36,6 +36,12 @@ export const SERVE_OPTIONS = {
   authBasic: { flag: 'auth-basic', type: 'string', default: '', help: 'require HTTP basic auth, as user:password, on the dashboard and read APIs (env preferred)' },
   redactTagKeys: { flag: 'redact-tag-keys', type: 'string', default: '(^|[._-])(authorization|cookie|set-cookie|api[-_]?key|token|secret|password)$', help: 'comma-separated case-insensitive regexes; matching tag values are redacted at ingest (authorization, cookie and URL query secrets always are)' },
   metricsMaxWorkloads: { flag: 'metrics-max-workloads', type: 'count', default: '200', help: 'workloads (worst first) with per-workload series on /metrics; edges get twice as many' },
+  xdsConfigDump: { flag: 'xds-config-dump', type: 'string', default: '', help: 'comma-separated Envoy config_dump files (what proxies run); re-read every --xds-refresh' },
+  xdsIstiodUrl: { flag: 'xds-istiod-url', type: 'string', default: '', help: 'istiod monitoring URL (e.g. http://istiod.istio-system:15014) polled for sync status and per-proxy config' },
+  xdsAdsTarget: { flag: 'xds-ads-target', type: 'string', default: '', help: 'istiod xDS host:port (e.g. istiod.istio-system:15010) to watch listeners over gRPC' },
+  xdsAdsProxies: { flag: 'xds-ads-proxies', type: 'string', default: '', help: 'comma-separated proxy node ids to watch over ADS' },
+  xdsRefresh: { flag: 'xds-refresh', type: 'duration', default: '30s', help: 'how often config dumps and istiod are re-read' },
+  xdsMaxDumpSize: { flag: 'xds-max-dump-size', type: 'size', default: '32MiB', help: 'largest config dump read; bigger ones are refused with an error' },
   shutdownTimeout: { flag: 'shutdown-timeout', type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight requests' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -1,6 +1,6 @@
 export { DEFAULT_AUDIT_OPTIONS, PropagationAuditor } from './auditor.js';
 export type { AuditOptions } from './auditor.js';
-export { analyze, isoOfUs } from './report.js';
+export { analyze, isoOfUs, samplingRateOf } from './report.js';
 export type { Analysis, EdgeReport, Evidence, Graft, PropagationReport, ReportQuery, Verdict, WorkloadReport, WorkloadRole } from './report.js';
 export { indexGrafts, stitchTrace } from './restitch.js';
 export type { GraftIndex, StitchedTrace } from './restitch.js';

@@ -137,7 +137,7 @@ const MIN_SAMPLING_VALUES = 30;
  * The sampling rate behind a workload's recorded requests, from Envoy's request-id rule: the
  * values of n sampled ids are uniform below rate × 10000, so their maximum estimates it.
  */
-function samplingRateOf(facts: WorkloadFacts): number | undefined {
+export function samplingRateOf(facts: WorkloadFacts): number | undefined {
   const n = facts.samplingValues;
   if (n < MIN_SAMPLING_VALUES) return undefined;
   return Math.min(1, ((facts.samplingValueMax + 1) / 10_000) * ((n + 1) / n));

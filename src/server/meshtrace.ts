@@ -11,13 +11,16 @@ import { DecodeContext, IngestStats, Redactor, rawIngestServerFactory } from '..
 import type { IngestDeps } from '../ingest/index.js';
 import { Interner } from '../model/index.js';
 import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
-import { LiveAudit, PropagationAuditor } from '../propagation-audit/index.js';
+import { LiveAudit, PropagationAuditor, samplingRateOf } from '../propagation-audit/index.js';
 import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
 import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
 import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildMetrics } from '../metrics/index.js';
 import { buildApiApp } from './api-app.js';
+import { XdsState, startXdsSources } from '../xds/index.js';
+import type { RunningXdsSources } from '../xds/index.js';
+import { samplingRoutes } from './sampling-routes.js';
 import { searchRoutes } from './search-routes.js';
 import { authConfig, protect } from './security.js';
 import { propagationRoutes } from './propagation-routes.js';
@@ -48,11 +51,27 @@ function portOf(app: FastifyInstance): number {
   return (app.server.address() as AddressInfo).port;
 }
 
+/** The configured xDS sources (config dumps, istiod, ADS), or none. */
+function startXds(state: XdsState, config: ServeConfig, logger: Logger): RunningXdsSources | undefined {
+  const x = config.xds;
+  if (x.configDumps.length === 0 && x.istiodUrl === undefined && x.adsTarget === undefined) return undefined;
+  logger.info({ configDumps: x.configDumps, istiod: x.istiodUrl, ads: x.adsTarget }, 'reading xDS tracing config');
+  return startXdsSources(state, {
+    configDumps: x.configDumps, refreshMs: x.refreshMs, maxDumpBytes: x.maxDumpBytes,
+    ...(x.istiodUrl === undefined ? {} : { istiod: { baseUrl: x.istiodUrl } }),
+    ...(x.adsTarget === undefined ? {} : { ads: { target: x.adsTarget, nodes: x.adsProxies.map((id) => ({ id })) } }),
+  });
+}
+
 export async function startMeshtrace(config: ServeConfig, logger: Logger): Promise<RunningMeshtrace> {
   const now = (): number => Date.now();
   const nowUs = (): number => Date.now() * 1000;
   const store = new MemoryTraceStore({ retentionMs: config.retentionMs, maxSpans: config.maxStoredSpans });
-  const auditor = new PropagationAuditor({ retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, maxObservations: config.auditMaxObservations, clockUs: nowUs });
+  const xds = new XdsState();
+  const auditor = new PropagationAuditor({
+    // Hops whose listeners do not trace at all cannot break propagation.
+    excluded: (workload) => xds.tracingFacts(workload).tracingDisabled,
+    retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, maxObservations: config.auditMaxObservations, clockUs: nowUs });
   const audit = new LiveAudit(auditor, nowUs);
   const assembler = new TraceAssembler({
     settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
@@ -96,6 +115,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
         observationsHeld: auditor.observationsHeld, observationsExpired: auditor.observationsExpired,
         observationsEvicted: auditor.observationsEvicted, futureSpansIgnored: auditor.futureSpansIgnored,
       },
+      xds: { proxies: xds.proxies().length, workloads: xds.workloads().size, updates: xds.updates, errors: xds.errors },
       memory: process.memoryUsage(),
     }),
     auth,
@@ -108,6 +128,14 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     routes: async (app) => {
       await traceRoutes(app, { reader, audit });
       await searchRoutes(app, { reader, now });
+      await samplingRoutes(app, {
+        state: xds,
+        observed: (key) => {
+          const facts = auditor.workloads.get(key);
+          const rate = facts === undefined ? undefined : samplingRateOf(facts);
+          return rate === undefined ? undefined : { percentage: rate * 100, samples: facts!.samplingValues };
+        },
+      });
       await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
     },
   });
@@ -119,6 +147,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   await apiApp.listen({ host, port: config.httpPort });
 
   let ticks = 0;
+  const xdsSources = startXds(xds, config, logger);
+
   const tick = setInterval(() => {
     assembler.settleDue();
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
@@ -133,6 +163,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     closing ??= (async () => {
       ready = false;
       clearInterval(tick);
+      xdsSources?.stop();
       // Ingest first, so nothing new arrives while in-flight requests finish; then settle what
       // is buffered so it is readable until the API goes away.
       await Promise.all([zipkinApp.close(), otlpHttpApp.close(), grpc.close()]);

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll, load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, fixtureProxy } from '../../test/xds/helpers.js';
+import { driftReport } from './drift.js';
+import { groupWorkloads } from './effective.js';
+import { telemetryResolver } from './intended.js';
+import type { MeshTracingInput, TelemetryResource } from './intended.js';
+import type { DriftKind, IntendedResolver, ProxyTracing, WorkloadDrift } from './types.js';
+
+const telemetries = loadAll(readFileSync(join(FIXTURES, 'telemetry.yaml'), 'utf8')) as TelemetryResource[];
+const mesh = load(readFileSync(join(FIXTURES, 'mesh-config.yaml'), 'utf8')) as MeshTracingInput;
+const intended = telemetryResolver(telemetries, mesh);
+
+const ALL = [
+  'sidecar-zipkin-reviews-v1-7d9f6c5b8-2xk4p.json', 'sidecar-zipkin-reviews-v1-7d9f6c5b8-9qlmz.json', 'sidecar-otel-sampling-unset.json',
+  'sidecar-client-tracing-off.json', 'sidecar-otel-sampler.json', 'sidecar-zipkin-w3c.json', 'gateway-zipkin.json', 'legacy-v2-layout.json',
+  'sidecar-camel-case.json',
+];
+
+function kinds(d: WorkloadDrift): DriftKind[] {
+  return d.findings.map((f) => f.kind);
+}
+
+function report(files: readonly string[], resolver: IntendedResolver = intended, extra: Parameters<typeof driftReport>[1] = {}): Map<string, WorkloadDrift> {
+  return new Map(driftReport(groupWorkloads(files.map(fixtureProxy)), { intended: resolver, ...extra }).map((d) => [d.key, d]));
+}
+
+/** The same proxy as if it ran another rate (every enabled HCM). */
+function running(p: ProxyTracing, percentage: number): ProxyTracing {
+  return { ...p, percentage, sides: Object.fromEntries(Object.entries(p.sides).map(([k, s]) => [k, { ...s, percentages: [percentage] }])) };
+}
+
+describe('sampling drift', () => {
+  it('finds exactly the expected findings on every fixture', () => {
+    const r = report(ALL);
+    expect(Object.fromEntries([...r].map(([k, d]) => [k, kinds(d)]))).toEqual({
+      'default/details': [],
+      'default/ratings': [],
+      'default/reviews': ['stale-proxy', 'pods-disagree'],
+      'istio-system/istio-ingressgateway': [],
+      'legacy/productpage': ['stale-proxy'],
+      'payments/checkout': ['overridden'],
+      'web/cart': [],
+      'web/frontend': [],
+    });
+    const reviews = r.get('default/reviews')!;
+    expect(reviews.findings[0]).toMatchObject({ proxies: ['sidecar~10.244.2.31~reviews-v1-7d9f6c5b8-9qlmz.default~default.svc.cluster.local'], restartRequired: false });
+    expect(reviews.effective).toEqual([
+      { percentage: 10, proxies: ['sidecar~10.244.1.17~reviews-v1-7d9f6c5b8-2xk4p.default~default.svc.cluster.local'] },
+      { percentage: 1, proxies: ['sidecar~10.244.2.31~reviews-v1-7d9f6c5b8-9qlmz.default~default.svc.cluster.local'] },
+    ]);
+    expect(r.get('legacy/productpage')!.findings[0]).toMatchObject({ restartRequired: true });
+    expect(r.get('legacy/productpage')!.findings[0]!.reason).toMatch(/restart the pods/);
+  });
+
+  it('never reports stale-proxy when intended and effective agree, and always when they differ', () => {
+    for (const file of ALL) {
+      const p = fixtureProxy(file);
+      const [w] = groupWorkloads([p]);
+      const want = intended({ key: w!.key, namespace: w!.namespace, workload: w!.workload, gateway: w!.gateway, labels: p.proxy.labels, annotations: p.proxy.annotations });
+      const agree = groupWorkloads([running(p, want.percentage)]);
+      const differ = groupWorkloads([running(p, want.percentage + 0.01)]);
+      const staleIn = (ws: typeof agree): boolean => driftReport(ws, { intended }).some((d) => kinds(d).includes('stale-proxy'));
+      expect(staleIn(agree), file).toBe(false);
+      // A provider sampler decides regardless of random_sampling: that is 'overridden', not stale.
+      expect(staleIn(differ), file).toBe(p.provider?.sampler === undefined);
+    }
+  });
+
+  it('flags tracing-disabled listeners unless Telemetry turned that side off', () => {
+    const off = ['sidecar-client-tracing-off.json'];
+    expect(kinds(report(off).get('default/details')!)).toEqual([]);
+    const noIntent = report(off, () => undefined).get('default/details')!;
+    expect(kinds(noIntent)).toEqual(['tracing-disabled']);
+    expect(noIntent.findings[0]!.reason).toMatch(/outbound 2\/2/);
+  });
+
+  it('flags provider mismatches from header evidence', () => {
+    const headers = (key: string) => ({ 'web/cart': { b3: 0, traceparent: 40 }, 'web/frontend': { b3: 0, traceparent: 40 }, 'default/ratings': { b3: 12, traceparent: 0 } })[key];
+    const r = report(ALL, intended, { headers });
+    expect(kinds(r.get('web/cart')!)).toEqual(['provider-mismatch']);
+    expect(r.get('web/cart')!.findings[0]!.reason).toMatch(/USE_B3_WITH_W3C_PROPAGATION/);
+    expect(kinds(r.get('web/frontend')!)).toEqual([]); // Zipkin with W3C fallback reads traceparent
+    expect(kinds(r.get('default/ratings')!)).toEqual(['provider-mismatch']);
+  });
+
+  it('reports an upstream decision when the observed rate differs from the configured one', () => {
+    const observed = (key: string) => ({ 'istio-system/istio-ingressgateway': { percentage: 0.9, samples: 200 }, 'web/cart': { percentage: 5.3, samples: 500 }, 'web/frontend': { percentage: 50, samples: 3 } })[key];
+    const r = report(ALL, intended, { observed });
+    expect(kinds(r.get('istio-system/istio-ingressgateway')!)).toEqual(['overridden']);
+    expect(r.get('istio-system/istio-ingressgateway')!.findings[0]!.reason).toMatch(/clients send requests/);
+    expect(kinds(r.get('web/cart')!)).toEqual([]);
+    expect(kinds(r.get('web/frontend')!)).toEqual([]); // too few samples to judge
+    expect(r.get('web/cart')!.observed).toEqual({ percentage: 5.3, samples: 500 });
+  });
+
+  it('reports stale proxies when tracing should be off, or the provider changed', () => {
+    const p = fixtureProxy('gateway-zipkin.json');
+    const off: IntendedResolver = () => ({ percentage: 5, tracingEnabled: false, sources: [{ kind: 'Telemetry', ref: 'istio-system/off' }] });
+    expect(kinds(driftReport(groupWorkloads([p]), { intended: off })[0]!)).toEqual(['stale-proxy']);
+    const otel: IntendedResolver = () => ({ percentage: 5, providerKind: 'opentelemetry', provider: 'meshtrace-otel', sources: [{ kind: 'Telemetry', ref: 'istio-system/x' }] });
+    const d = driftReport(groupWorkloads([p]), { intended: otel })[0]!;
+    expect(d.findings[0]!.reason).toMatch(/provider meshtrace-otel but zipkin is running/);
+  });
+});
