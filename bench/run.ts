@@ -20,6 +20,7 @@ import type { StampableBody } from './stamp.js';
 import type { DriveResult } from './load.js';
 import { auditFreshness } from './freshness.js';
 import { xdsBench } from './xds.js';
+import { dashboardBench } from './dashboard.js';
 import type { FreshnessSummary } from './freshness.js';
 import { startMeshtrace } from './server.js';
 
@@ -161,10 +162,25 @@ async function xdsSection(): Promise<Section> {
   };
 }
 
+async function dashboardSection(): Promise<Section> {
+  const d = await dashboardBench(log, quick ? { loadSeconds: 20 } : {});
+  return {
+    result: d,
+    print: () => {
+      console.log('\ndashboard');
+      console.log(`  spans retained                       ${d.spansRetained.toLocaleString('en-US')}  (one hour at 2,000 spans/s = 7,200,000)`);
+      console.log(`  overview API p95 (uncached, 1h window)  ${Math.round(d.overviewApiP95Ms)} ms  (< 150 ms)`);
+      console.log(`  overview page interactive            ${Math.round(d.overviewInteractiveMs)} ms  (< 1500 ms)`);
+      console.log(`  JavaScript bundle, gzipped           ${(d.bundleGzipBytes / 1024).toFixed(1)} KiB  (<= 300 KB)`);
+    },
+  };
+}
+
 const SECTIONS: Record<string, () => Promise<Section>> = {
   ingest: ingestSection,
   audit: auditSection,
   xds: xdsSection,
+  dashboard: dashboardSection,
 };
 
 async function main(): Promise<void> {

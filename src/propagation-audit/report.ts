@@ -292,7 +292,7 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
     const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy, samplingRateOf(a.facts));
     const judged = judgeRoots(a, role, recorded, tally, options);
     const { evidence, counts, confidenceSum } = judged;
-    grafts.push(...judged.grafts);
+    for (const g of judged.grafts) grafts.push(g); // no spread: a busy hour has more grafts than a call may take arguments
     const rootCount = counts.confirmed + counts.inferred + counts.unattributed;
     const calls = parented + a.roots.length;
     const gapRatio = role === 'service' && calls > 0 ? rootCount / calls : 0;

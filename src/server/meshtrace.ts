@@ -20,6 +20,7 @@ import { buildMetrics } from '../metrics/index.js';
 import { buildApiApp } from './api-app.js';
 import { XdsState, startXdsSources } from '../xds/index.js';
 import type { RunningXdsSources } from '../xds/index.js';
+import { builtDashboardDir, dashboardRoutes } from './dashboard.js';
 import { samplingRoutes } from './sampling-routes.js';
 import { searchRoutes } from './search-routes.js';
 import { authConfig, protect } from './security.js';
@@ -137,6 +138,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
         },
       });
       await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
+      await dashboardRoutes(app, { root: builtDashboardDir() });
     },
   });
 

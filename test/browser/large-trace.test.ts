@@ -1,0 +1,112 @@
+/**
+ * A 10,000-span trace in the trace view: it must open quickly, keep only the rows in view in
+ * the DOM, and stay navigable by scrolling and by keyboard (End, collapse with ArrowLeft).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import {
+  assertDashboardBuilt, axeViolations, CHROMIUM_MISSING, dashboardSite, HAVE_CHROMIUM, launchChromium, openWatchedPage, screenshot, showPage,
+} from '../helpers/browser.js';
+import type { DashboardSite, WatchedPage } from '../helpers/browser.js';
+import { eventually, getJson, post, startTestServer } from '../helpers/server.js';
+import type { TestServer, ZipkinSpanOut } from '../helpers/server.js';
+
+const SPANS = 10_000;
+const FAN_OUT = 4;
+const TRACE_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+/** Rows in a 900-px-high page's waterfall plus overscan: far below the span count. */
+const MAX_ROWS_IN_DOM = 80;
+
+const spanId = (i: number): string => (i + 1).toString(16).padStart(16, '0');
+
+/** A balanced call tree, FAN_OUT children per span, alternating server and client spans. */
+function bigTrace(startUs: number): ZipkinSpanOut[] {
+  const spans: ZipkinSpanOut[] = [];
+  for (let i = 0; i < SPANS; i++) {
+    const parent = i === 0 ? undefined : Math.floor((i - 1) / FAN_OUT);
+    const depth = Math.floor(Math.log(i * (FAN_OUT - 1) + 1) / Math.log(FAN_OUT));
+    spans.push({
+      traceId: TRACE_ID, id: spanId(i), ...(parent === undefined ? {} : { parentId: spanId(parent) }),
+      kind: depth % 2 === 0 ? 'SERVER' : 'CLIENT', name: `op-${i}`,
+      timestamp: startUs + i * 20, duration: Math.max(50, 2_000_000 >> depth),
+      localEndpoint: { serviceName: `svc-${i % 40}` }, tags: { 'http.method': 'GET', index: String(i) },
+    });
+  }
+  return spans;
+}
+
+const suite = HAVE_CHROMIUM ? describe : describe.skip;
+
+suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, () => {
+  let server: TestServer;
+  let site: DashboardSite;
+  let browser: Browser;
+  let w: WatchedPage;
+
+  beforeAll(async () => {
+    assertDashboardBuilt();
+    server = await startTestServer();
+    const spans = bigTrace(Date.now() * 1000 - 5_000_000);
+    for (let i = 0; i < spans.length; i += 2500) {
+      expect((await post(`${server.zipkin}/api/v2/spans`, JSON.stringify(spans.slice(i, i + 2500)))).status).toBe(202);
+    }
+    await eventually(async () => {
+      const view = await getJson<{ spans: unknown[] }>(`${server.api}/api/traces/${TRACE_ID}`);
+      expect(view.spans.length).toBe(SPANS);
+    }, 15_000);
+    site = await dashboardSite(server);
+    browser = await launchChromium();
+    w = await openWatchedPage(browser, site.origin);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await server?.close();
+  });
+
+  it('opens quickly and renders only the rows in view', async () => {
+    const { page } = w;
+    await showPage(page, site.origin, `#/traces/${TRACE_ID}`, 'trace');
+    // From navigation start to the waterfall rendered with its data (fetch, model, first rows).
+    const readyMs = await page.evaluate<number>("performance.getEntriesByName('meshtrace:ready:trace')[0].startTime");
+    expect(readyMs).toBeLessThan(5000);
+    const rows = await page.locator('[role="treeitem"]').count();
+    expect(rows).toBeGreaterThan(10);
+    expect(rows).toBeLessThanOrEqual(MAX_ROWS_IN_DOM);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'trace-10k');
+  });
+
+  it('scrolls to any depth of the list without rendering more', async () => {
+    const { page } = w;
+    const tree = page.locator('[role="tree"]');
+    const middle = Math.floor(SPANS / 2);
+    await tree.evaluate((el, top) => { (el as { scrollTop: number }).scrollTop = top; }, middle * 28);
+    await page.locator(`#span-row-${middle}`).waitFor();
+    expect(await page.locator('[role="treeitem"]').count()).toBeLessThanOrEqual(MAX_ROWS_IN_DOM);
+  });
+
+  it('End selects the last span and shows its details; ArrowLeft on the root folds the whole tree', async () => {
+    const { page } = w;
+    const tree = page.locator('[role="tree"]');
+    await tree.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => tree.getAttribute('aria-activedescendant')).toBe(`span-row-${SPANS - 1}`);
+    await expect(page.locator(`#span-row-${SPANS - 1}`).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(page.locator('.span-details h2').textContent()).resolves.toMatch(/^svc-\d+: op-\d+$/);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('[role="treeitem"]').count()).toBe(1);
+    await expect(page.locator('#span-row-0').getAttribute('aria-expanded')).resolves.toBe('false');
+    await page.keyboard.press('ArrowRight');
+    // The list grows back to its full height a frame later, once it has measured itself again.
+    await expect.poll(() => page.locator('[role="treeitem"]').count()).toBeGreaterThan(20);
+  });
+
+  it('kept to its origin and the CSP', async () => {
+    expect(w.foreignRequests).toEqual([]);
+    expect(await w.cspViolations()).toEqual([]);
+    expect(w.consoleErrors).toEqual([]);
+  });
+});
