@@ -21,6 +21,7 @@ import type { DriveResult } from './load.js';
 import { auditFreshness } from './freshness.js';
 import { xdsBench } from './xds.js';
 import { dashboardBench } from './dashboard.js';
+import { controllerBench } from './controller.js';
 import type { FreshnessSummary } from './freshness.js';
 import { startMeshtrace } from './server.js';
 
@@ -176,11 +177,29 @@ async function dashboardSection(): Promise<Section> {
   };
 }
 
+async function controllerSection(): Promise<Section> {
+  const c = await controllerBench(log);
+  return {
+    result: c,
+    print: () => {
+      console.log('\ncontroller');
+      if ('skipped' in c) {
+        console.log(`  skipped: ${c.skipped}`);
+        return;
+      }
+      console.log(`  ${c.policies} policies, ${c.telemetries} Telemetries on a real API server`);
+      console.log(`  controller resident memory            ${Math.round(c.rssBytes / 2 ** 20)} MiB  (<= 100 MB)`);
+      console.log(`  reconcile p95                         ${Math.round(c.reconcileP95Ms)} ms  (< 200 ms)`);
+    },
+  };
+}
+
 const SECTIONS: Record<string, () => Promise<Section>> = {
   ingest: ingestSection,
   audit: auditSection,
   xds: xdsSection,
   dashboard: dashboardSection,
+  controller: controllerSection,
 };
 
 async function main(): Promise<void> {

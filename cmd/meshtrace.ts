@@ -9,6 +9,8 @@ import { ConfigError, envName, loadServeConfig, serveHelp } from '../src/config/
 import { simulateCommand } from '../src/simulator/index.js';
 import { startMeshtrace } from '../src/server/meshtrace.js';
 import { xdsCommand } from '../src/xds/cli.js';
+import { controllerCommand } from '../src/controller/cli.js';
+import { ControllerConfigError } from '../src/controller/options.js';
 
 const USAGE = `Usage: meshtrace <command> [options]
 
@@ -18,6 +20,7 @@ Commands:
   audit     run the propagation audit over exported span files
   simulate  play simulated Istio mesh traffic (with chosen apps breaking propagation) into meshtrace
   xds       inspect Envoy config dumps: effective tracing and sampling drift
+  controller  run the SamplingPolicy controller (Istio Telemetry from meshtrace.io policies)
   help      show this help
 
 Run 'meshtrace serve --help' for the collector's options.
@@ -76,6 +79,9 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': return serve(rest);
     case 'report': return reportCommand(rest, process.stdout);
     case 'audit': return auditCommand(rest, process.stdout, process.stderr);
+    case 'controller':
+      process.exitCode = await controllerCommand(rest, process.env);
+      return;
     case 'xds':
       process.exitCode = await xdsCommand(rest);
       return;
@@ -92,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof ControllerConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`meshtrace: ${(err as Error).message}\n`);
     process.exitCode = 2;
     return;

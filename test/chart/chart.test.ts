@@ -70,8 +70,10 @@ describe('charts/meshtrace', () => {
     expectHardened(find(all, 'Deployment', 'meshtrace-controller'));
     const role = find(all, 'ClusterRole', 'meshtrace-controller');
     const verbs = (group: string, resource: string): string[] => role.rules!.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs).sort();
-    expect(verbs('telemetry.istio.io', 'telemetries')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
-    expect(verbs('meshtrace.io', 'samplingpolicies/status')).toEqual(['get', 'patch', 'update']);
+    expect(verbs('telemetry.istio.io', 'telemetries')).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
+    expect(verbs('meshtrace.io', 'samplingpolicies')).toEqual(['list', 'patch', 'watch']);
+    expect(verbs('meshtrace.io', 'samplingpolicies/status')).toEqual(['patch']);
+    expect(verbs('', 'pods')).toEqual(['list']);
     expect(verbs('', 'secrets')).toEqual([]);
     for (const rule of role.rules!) expect(rule.verbs).not.toContain('*');
     expect(role.rules!.flatMap((r) => r.resources)).not.toContain('*');

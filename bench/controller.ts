@@ -1,0 +1,113 @@
+/**
+ * Controller bench: 1,000 SamplingPolicies and 5,000 Telemetries (1,000 written by the controller,
+ * 4,000 foreign ones beside them) on a real API server. Runs `meshtrace controller` as its own
+ * process, exactly as deployed, and reports its RSS once every policy is reconciled, and the p95
+ * of its per-policy reconcile times (from its debug log) during that first full pass.
+ * API server: MESHTRACE_TEST_KUBECONFIG, else the cached kube-apiserver (scripts/kube-apiserver), else skipped.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import yaml from 'js-yaml';
+import { KubeApi, loadKubeConfig } from '../src/controller/kube.js';
+import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, POLICY_PLURAL, POLICY_VERSION } from '../src/controller/policy.js';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..');
+const NAMESPACES = 50;
+const POLICIES_PER_NS = 20;
+const FOREIGN_PER_NS = 80;
+
+type Log = (msg: string) => void;
+export type ControllerBenchResult = { policies: number; telemetries: number; rssBytes: number; reconcileP95Ms: number } | { skipped: string };
+
+async function apiServer(): Promise<{ kubeconfig: string; stop: () => Promise<void> } | string> {
+  if (process.env.MESHTRACE_TEST_KUBECONFIG) return { kubeconfig: process.env.MESHTRACE_TEST_KUBECONFIG, stop: async () => {} };
+  const env = process.env;
+  const binary = [env.KUBE_APISERVER_BIN, env.KUBE_CACHE_DIR && join(env.KUBE_CACHE_DIR, 'kube-apiserver'), join(homedir(), '.cache', 'meshtrace-kube', 'kube-apiserver')]
+    .find((c): c is string => typeof c === 'string' && c !== '' && existsSync(c));
+  if (binary === undefined) return 'no API server (set MESHTRACE_TEST_KUBECONFIG or KUBE_CACHE_DIR; see scripts/kube-apiserver)';
+  const scripts = join(ROOT, 'scripts', 'kube-apiserver');
+  const state = mkdtempSync(join(tmpdir(), 'meshtrace-bench-kube-'));
+  const { stdout } = await run(join(scripts, 'start-kube-apiserver.sh'), [], { env: { ...env, KUBE_APISERVER_BIN: binary, KUBE_STATE_DIR: state } });
+  const kubeconfig = /^KUBECONFIG=(.*)$/m.exec(stdout)?.[1] ?? join(state, 'kubeconfig');
+  return { kubeconfig, stop: async () => { await run(join(scripts, 'stop-kube-apiserver.sh'), [state]).catch(() => undefined); } };
+}
+
+async function installCrds(api: KubeApi): Promise<void> {
+  const istio = join(ROOT, '..', 'shared', 'fixtures', 'istio', 'telemetry-crd.yaml');
+  const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+  const telemetryCrd = existsSync(istio) ? yaml.load(readFileSync(istio, 'utf8')) : {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'telemetries.telemetry.istio.io' },
+    spec: { group: 'telemetry.istio.io', scope: 'Namespaced', names: { kind: 'Telemetry', plural: 'telemetries', singular: 'telemetry', listKind: 'TelemetryList' },
+      versions: [{ name: 'v1', served: true, storage: false, schema }, { name: 'v1alpha1', served: true, storage: true, schema }] },
+  };
+  for (const crd of [yaml.load(readFileSync(join(ROOT, 'charts', 'meshtrace', 'crds', 'samplingpolicies.meshtrace.io.yaml'), 'utf8')), telemetryCrd]) {
+    await api.custom.createClusterCustomObject({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', body: crd })
+      .catch((err: { code?: number }) => { if (err.code !== 409) throw err; });
+  }
+  await new Promise((r) => setTimeout(r, 2000)); // let the new endpoints come up
+}
+
+async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn));
+}
+
+async function seed(api: KubeApi): Promise<void> {
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
+  await inBatches(['istio-system', ...namespaces], 16, (name) => api.core.createNamespace({ body: { metadata: { name } } }).catch(() => undefined));
+  const foreign = namespaces.flatMap((ns) => Array.from({ length: FOREIGN_PER_NS }, (_, i) => ({ ns, name: `team-${i}` })));
+  await inBatches(foreign, 32, ({ ns, name }) => api.custom.createNamespacedCustomObject({ group: 'telemetry.istio.io', version: 'v1', namespace: ns, plural: 'telemetries',
+    body: { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, tracing: [{ randomSamplingPercentage: 1 }] } } }));
+  const policies = namespaces.flatMap((ns) => Array.from({ length: POLICIES_PER_NS }, (_, i) => ({ ns, name: `w${i}` })));
+  await inBatches(policies, 32, ({ ns, name }) => api.custom.createNamespacedCustomObject({ group: POLICY_GROUP, version: POLICY_VERSION, namespace: ns, plural: POLICY_PLURAL,
+    body: { apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, metadata: { name, namespace: ns }, spec: { target: { matchLabels: { app: name } }, fixed: { percentage: 5 } } } }));
+}
+
+function rssOf(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+}
+
+export async function controllerBench(log: Log): Promise<ControllerBenchResult> {
+  const server = await apiServer();
+  if (typeof server === 'string') return { skipped: server };
+  const api = new KubeApi(loadKubeConfig({ kubeconfig: server.kubeconfig }));
+  const child = spawn(process.execPath, ['-e', `import(${JSON.stringify(join(here, '..', 'src', 'controller', 'cli.js'))}).then((m) => m.controllerCommand(process.argv.slice(1), process.env)).then((c) => process.exit(c))`,
+    '--', '--kubeconfig', server.kubeconfig, '--log-level', 'debug', '--leader-elect', 'false', '--resync-period', '1h'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await installCrds(api);
+    log(`controller bench: seeding ${NAMESPACES * POLICIES_PER_NS} policies and ${NAMESPACES * FOREIGN_PER_NS} foreign Telemetries`);
+    const reconcileMs: number[] = [];
+    createInterface(child.stdout).on('line', (line) => {
+      try { const rec = JSON.parse(line) as { msg?: string; ms?: number }; if (rec.msg === 'reconciled' && typeof rec.ms === 'number') reconcileMs.push(rec.ms); } catch { /* not JSON */ }
+    });
+    const t0 = Date.now();
+    await seed(api);
+    const policies = NAMESPACES * POLICIES_PER_NS;
+    for (;;) {
+      const list = await api.listPolicies();
+      const done = list.items.filter((p) => p.status?.observedGeneration === p.metadata.generation).length;
+      if (done >= policies) break;
+      if (Date.now() - t0 > 600_000) throw new Error(`only ${done} of ${policies} policies reconciled after 10 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const telemetries = (await api.listTelemetries()).items.length;
+    const rssBytes = rssOf(child.pid!);
+    log(`controller bench: ${policies} policies reconciled ${((Date.now() - t0) / 1000).toFixed(1)} s after seeding began; ${telemetries} Telemetries; ${reconcileMs.length} reconciles`);
+    return { policies, telemetries, rssBytes, reconcileP95Ms: Math.round(p95(reconcileMs) * 10) / 10 };
+  } finally {
+    child.kill('SIGTERM');
+    await server.stop();
+  }
+}
