@@ -6,6 +6,7 @@
  * "healthy-looking" traces would mistake unsampled fragments for health.
  */
 import type { AuditOptions, PropagationAuditor, WorkloadFacts } from './auditor.js';
+import { calibrateTimeWindow } from './calibration.js';
 import { requiredHeaders } from './hints.js';
 import type { InboundObservation, ProviderKind } from './observations.js';
 import type { RootRecord } from './pod-timeline.js';
@@ -242,7 +243,7 @@ function judgeRoots(a: WorkloadAnalysis, role: WorkloadRole, recorded: number, t
     if (role !== 'service') continue;
     t[res.kind]++;
     counts[res.kind]++;
-    const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? res.choiceProbability * recorded : 0;
+    const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? calibrateTimeWindow(res.choiceProbability * recorded) : 0;
     if (res.kind === 'inferred') confidenceSum += confidence;
     addEvidence(evidence, {
       kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
