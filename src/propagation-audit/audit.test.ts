@@ -167,4 +167,37 @@ describe('propagation audit rules', () => {
     expect(auditor.observationsHeld).toBe(0);
     expect(auditor.observationsExpired).toBeGreaterThan(0);
   });
+
+  describe('hostile span data never crashes or stalls it', () => {
+    it('takes a request with 20,000 outbound calls', () => {
+      const t = tid(900);
+      const spans: Span[] = [inbound(front, { traceId: t, id: sid(900_000), startMs: 0, durationMs: 5000, requestId: uuid(900) })];
+      for (let i = 1; i <= 20_000; i++) spans.push(outbound(front, 'backend', { traceId: t, id: sid(900_000 + i), parentId: sid(900_000), startMs: 1 + (i % 4000), durationMs: 1, requestId: uuid(900) }));
+      const { wl } = audit([spans]);
+      expect(wl('frontend').gaps).toMatchObject({ confirmed: 0, inferred: 0 });
+    });
+
+    it('takes parent links that form a cycle', () => {
+      const t = tid(901);
+      const a = inbound(front, { traceId: t, id: sid(1), parentId: sid(2), startMs: 0, durationMs: 10 });
+      const b = outbound(front, 'backend', { traceId: t, id: sid(2), parentId: sid(1), startMs: 1, durationMs: 5 });
+      const c = outbound(front, 'backend', { traceId: t, id: sid(3), parentId: sid(3), startMs: 2, durationMs: 5 }); // its own parent
+      const { report } = audit([[a, b, c]]);
+      expect(report.workloads.find((w) => w.workload === 'frontend')).toBeDefined();
+    });
+
+    it('takes the same span ids reused across many traces', () => {
+      const traces: Span[][] = [];
+      for (let n = 1; n <= 300; n++) {
+        traces.push([
+          inbound(front, { traceId: tid(10_000 + n), id: sid(7), startMs: n * 10, durationMs: 8, requestId: uuid(7) }),
+          outbound(front, 'backend', { traceId: tid(20_000 + n), id: sid(8), startMs: n * 10 + 1, durationMs: 2, requestId: uuid(7) }),
+        ]);
+      }
+      const { wl, grafts } = audit(traces);
+      // Every root is a gap; each graft names a parent of the same pod, whatever ids repeat.
+      expect(wl('frontend').gaps.confirmed + wl('frontend').gaps.inferred + wl('frontend').gaps.unattributed).toBe(300);
+      for (const g of grafts) expect(g.parentSpanId).toBe(sid(7));
+    });
+  });
 });
