@@ -157,8 +157,8 @@ async function xdsSection(): Promise<Section> {
     result: x,
     print: () => {
       console.log('\nxds');
-      console.log(`  decode a ${(x.dumpBytes / 1e6).toFixed(1)} MB Istio config dump  ${x.decodeMs} ms  (< 2000 ms), peak RSS ${Math.round(x.peakRssBytes / 2 ** 20)} MiB  (< 300 MB)`);
-      console.log(`  ADS push of a sampling change → effective in the API  ${x.pushToEffectiveMs} ms  (<= 5000 ms)`);
+      console.log(`  decode a ${(x.dumpBytes / 1e6).toFixed(1)} MB Istio config dump  ${Math.round(x.decodeMs)} ms  (< 2000 ms), peak RSS ${Math.round(x.peakRssBytes / 2 ** 20)} MiB  (< 300 MB)`);
+      console.log(`  ADS push of a sampling change → effective in the API  ${Math.round(x.pushToEffectiveMs)} ms  (<= 5000 ms)`);
     },
   };
 }
