@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { GraphPage } from './pages/graph.js';
 import { OverviewPage } from './pages/overview.js';
+import { SamplingPage } from './pages/sampling.js';
 import { SearchPage } from './pages/search.js';
 import { TracePage } from './pages/trace.js';
 import { WorkloadPage } from './pages/workload.js';
@@ -14,6 +15,7 @@ function titleOf(route: Route): string {
     case 'workload': return `${route.namespace}/${route.workload}`;
     case 'trace': return `Trace ${route.traceId}`;
     case 'search': return 'Find traces';
+    case 'sampling': return 'Sampling drift';
     case 'not-found': return 'Page not found';
   }
 }
@@ -25,6 +27,7 @@ function Page({ route }: { route: Route }) {
     case 'workload': return <WorkloadPage namespace={route.namespace} workload={route.workload} window={route.window} />;
     case 'trace': return <TracePage traceId={route.traceId} stitched={route.stitched} />;
     case 'search': return <SearchPage query={route.query} />;
+    case 'sampling': return <SamplingPage />;
     case 'not-found': return (
       <>
         <h1>Page not found</h1>
@@ -56,6 +59,7 @@ export function App() {
           <NavLink to={href.overview()} current={route.page === 'overview'}>Overview</NavLink>
           <NavLink to={href.graph()} current={route.page === 'graph'}>Service graph</NavLink>
           <NavLink to={href.search()} current={route.page === 'search'}>Find traces</NavLink>
+          <NavLink to={href.sampling()} current={route.page === 'sampling'}>Sampling</NavLink>
         </nav>
       </header>
       <main id="main" tabIndex={-1}>

@@ -13,6 +13,7 @@ export type Route =
   | { readonly page: 'workload'; readonly namespace: string; readonly workload: string; readonly window: Window }
   | { readonly page: 'trace'; readonly traceId: string; readonly stitched: boolean }
   | { readonly page: 'search'; readonly query: URLSearchParams }
+  | { readonly page: 'sampling' }
   | { readonly page: 'not-found'; readonly hash: string };
 
 function windowOf(q: URLSearchParams, fallback: Window): Window {
@@ -44,6 +45,7 @@ function routeOf(seg: readonly string[], q: URLSearchParams): Route | undefined 
     case 1:
       if (first === 'overview') return { page: 'overview', window: windowOf(q, '15m'), namespace };
       if (first === 'graph') return { page: 'graph', window: windowOf(q, '15m'), namespace };
+      if (first === 'sampling') return { page: 'sampling' };
       return first === 'search' ? { page: 'search', query: q } : undefined;
     case 2: return first === 'traces' ? { page: 'trace', traceId: second!, stitched: q.get('stitched') === 'true' } : undefined;
     case 3: return first === 'workloads' ? { page: 'workload', namespace: second!, workload: third!, window: windowOf(q, '1h') } : undefined;
@@ -76,6 +78,7 @@ export const href = {
   },
   trace: (traceId: string, stitched = false): string => withQuery(`/traces/${encodeURIComponent(traceId)}`, { stitched: stitched ? 'true' : undefined }),
   search: (params: Readonly<Record<string, string | undefined>> = {}): string => withQuery('/search', params),
+  sampling: (): string => '#/sampling',
 };
 
 export function useRoute(): Route {
