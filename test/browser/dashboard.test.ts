@@ -3,15 +3,10 @@
  * trace headers into a real meshtrace; every page must show the break, pass axe with no
  * violations, run under a strict CSP and never send a request off its origin.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { play, simulate } from '../../src/simulator/index.js';
-import {
-  assertDashboardBuilt, axeViolations, CHROMIUM_MISSING, computedStyle, dashboardSite, HAVE_CHROMIUM, launchChromium, openWatchedPage, screenshot, showPage,
-} from '../helpers/browser.js';
-import type { DashboardSite, WatchedPage } from '../helpers/browser.js';
+import { axeViolations, CHROMIUM_MISSING, computedStyle, HAVE_CHROMIUM, screenshot, showPage, withDashboard } from '../helpers/browser.js';
 import { eventually, getJson, startTestServer } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
 
 interface Report { workloads: { workload: string; verdict: string }[] }
 interface Detail { grafts: { orphanTraceId: string; parentTraceId: string; confidence: number }[] }
@@ -19,15 +14,9 @@ interface Detail { grafts: { orphanTraceId: string; parentTraceId: string; confi
 const suite = HAVE_CHROMIUM ? describe : describe.skip;
 
 suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
-  let server: TestServer;
-  let site: DashboardSite;
-  let browser: Browser;
-  let w: WatchedPage;
   let graft: Detail['grafts'][number];
-
-  beforeAll(async () => {
-    assertDashboardBuilt();
-    server = await startTestServer(['--audit-min-requests', '50']);
+  const f = withDashboard(async () => {
+    const server = await startTestServer(['--audit-min-requests', '50']);
     const sim = simulate({
       topology: 'bookinfo', provider: 'zipkin', samplingPercent: 100, concurrency: 4, requests: 300, clockSkewMs: 50,
       behaviours: { reviews: 'forward-none' }, seed: 7, startUs: Date.now() * 1000 - 60_000_000,
@@ -42,20 +31,12 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
     const detail = await getJson<Detail>(`${server.api}/api/propagation/workloads/default/reviews?window=1h`);
     graft = detail.grafts[0]!;
     expect(graft).toBeDefined();
-    site = await dashboardSite(server);
-    browser = await launchChromium();
-    w = await openWatchedPage(browser, site.origin);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
+    return server;
   });
 
   it('overview lists the breaking workload first, with its affected edge and trend', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, '#/?window=1h', 'overview');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, '#/?window=1h', 'overview');
     const first = page.locator('#workloads tbody tr').first();
     await expect(first.locator('th').textContent()).resolves.toContain('reviews');
     await expect(first.locator('.badge').textContent()).resolves.toBe('Breaks propagation');
@@ -67,8 +48,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('graph draws the breaking edge red and its inferred re-stitches dashed', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, '#/graph?window=1h', 'graph');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, '#/graph?window=1h', 'graph');
     const edge = page.locator('path.edge[data-from="default/reviews"][data-to="default/ratings"]');
     await expect(edge.getAttribute('data-state')).resolves.toBe('breaking');
     await expect(computedStyle(edge, 'stroke')).resolves.toBe('rgb(198, 40, 40)');
@@ -79,8 +60,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('workload page charts the gap ratio and says which headers to forward', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, '#/workloads/default/reviews?window=1h', 'workload');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, '#/workloads/default/reviews?window=1h', 'workload');
     const headers = await page.locator('ul.header-list code').allTextContents();
     expect(headers).toEqual(expect.arrayContaining(['x-request-id', 'x-b3-traceid', 'x-b3-spanid']));
     await expect(page.locator('svg.chart[role="img"]').getAttribute('aria-label')).resolves.toMatch(/peak 100%/);
@@ -91,8 +72,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('trace view marks where the trace split, and the stitched view hangs the fragment back', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, `#/traces/${graft.orphanTraceId}`, 'trace');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, `#/traces/${graft.orphanTraceId}`, 'trace');
     await expect(page.locator('.tree-row.mark-split-root').count()).resolves.toBe(1);
     await expect(page.locator('.breaks').textContent()).resolves.toContain('did not forward the trace headers');
     expect(await axeViolations(page)).toEqual([]);
@@ -112,8 +93,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('trace view is keyboard-usable: arrows move the selection and open its details', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, `#/traces/${graft.parentTraceId}`, 'trace');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, `#/traces/${graft.parentTraceId}`, 'trace');
     await page.locator('[role="tree"]').focus();
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('[role="tree"]').getAttribute('aria-activedescendant')).toBe('span-row-1');
@@ -122,8 +103,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('search finds a trace by its id', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, '#/search', 'search');
+    const { page } = f.w;
+    await showPage(page, f.site.origin, '#/search', 'search');
     await page.getByLabel('Trace id').fill(graft.parentTraceId);
     await page.getByRole('button', { name: 'Find traces' }).click();
     const link = page.getByRole('link', { name: graft.parentTraceId });
@@ -136,8 +117,8 @@ suite(HAVE_CHROMIUM ? 'dashboard in Chromium' : CHROMIUM_MISSING, () => {
   });
 
   it('never left its origin, kept to the CSP and logged no errors', async () => {
-    expect(w.foreignRequests).toEqual([]);
-    expect(await w.cspViolations()).toEqual([]);
-    expect(w.consoleErrors).toEqual([]);
+    expect(f.w.foreignRequests).toEqual([]);
+    expect(await f.w.cspViolations()).toEqual([]);
+    expect(f.w.consoleErrors).toEqual([]);
   });
 });

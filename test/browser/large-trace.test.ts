@@ -1,15 +1,11 @@
 /**
- * A 10,000-span trace in the trace view: it must open quickly, keep only the rows in view in
+ * A 10,000-span trace in the trace view: it must open, keep only the rows in view in
  * the DOM, and stay navigable by scrolling and by keyboard (End, collapse with ArrowLeft).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import {
-  assertDashboardBuilt, axeViolations, CHROMIUM_MISSING, dashboardSite, HAVE_CHROMIUM, launchChromium, openWatchedPage, screenshot, showPage,
-} from '../helpers/browser.js';
-import type { DashboardSite, WatchedPage } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, CHROMIUM_MISSING, HAVE_CHROMIUM, screenshot, showPage, withDashboard } from '../helpers/browser.js';
 import { eventually, getJson, post, startTestServer } from '../helpers/server.js';
-import type { TestServer, ZipkinSpanOut } from '../helpers/server.js';
+import type { ZipkinSpanOut } from '../helpers/server.js';
 
 const SPANS = 10_000;
 const FAN_OUT = 4;
@@ -38,14 +34,8 @@ function bigTrace(startUs: number): ZipkinSpanOut[] {
 const suite = HAVE_CHROMIUM ? describe : describe.skip;
 
 suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, () => {
-  let server: TestServer;
-  let site: DashboardSite;
-  let browser: Browser;
-  let w: WatchedPage;
-
-  beforeAll(async () => {
-    assertDashboardBuilt();
-    server = await startTestServer();
+  const f = withDashboard(async () => {
+    const server = await startTestServer();
     const spans = bigTrace(Date.now() * 1000 - 5_000_000);
     for (let i = 0; i < spans.length; i += 2500) {
       expect((await post(`${server.zipkin}/api/v2/spans`, JSON.stringify(spans.slice(i, i + 2500)))).status).toBe(202);
@@ -54,23 +44,13 @@ suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, ()
       const view = await getJson<{ spans: unknown[] }>(`${server.api}/api/traces/${TRACE_ID}`);
       expect(view.spans.length).toBe(SPANS);
     }, 15_000);
-    site = await dashboardSite(server);
-    browser = await launchChromium();
-    w = await openWatchedPage(browser, site.origin);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
+    return server;
   });
 
-  it('opens quickly and renders only the rows in view', async () => {
-    const { page } = w;
-    await showPage(page, site.origin, `#/traces/${TRACE_ID}`, 'trace');
-    // From navigation start to the waterfall rendered with its data (fetch, model, first rows).
-    const readyMs = await page.evaluate<number>("performance.getEntriesByName('meshtrace:ready:trace')[0].startTime");
-    expect(readyMs).toBeLessThan(5000);
+  // How fast it opens is measured by the bench (`dashboard` section), not asserted here.
+  it('opens and renders only the rows in view', async () => {
+    const { page } = f.w;
+    await showPage(page, f.site.origin, `#/traces/${TRACE_ID}`, 'trace');
     const rows = await page.locator('[role="treeitem"]').count();
     expect(rows).toBeGreaterThan(10);
     expect(rows).toBeLessThanOrEqual(MAX_ROWS_IN_DOM);
@@ -79,7 +59,7 @@ suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, ()
   });
 
   it('scrolls to any depth of the list without rendering more', async () => {
-    const { page } = w;
+    const { page } = f.w;
     const tree = page.locator('[role="tree"]');
     const middle = Math.floor(SPANS / 2);
     await tree.evaluate((el, top) => { (el as { scrollTop: number }).scrollTop = top; }, middle * 28);
@@ -88,7 +68,7 @@ suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, ()
   });
 
   it('End selects the last span and shows its details; ArrowLeft on the root folds the whole tree', async () => {
-    const { page } = w;
+    const { page } = f.w;
     const tree = page.locator('[role="tree"]');
     await tree.focus();
     await page.keyboard.press('End');
@@ -105,8 +85,8 @@ suite(HAVE_CHROMIUM ? 'trace view of a 10,000-span trace' : CHROMIUM_MISSING, ()
   });
 
   it('kept to its origin and the CSP', async () => {
-    expect(w.foreignRequests).toEqual([]);
-    expect(await w.cspViolations()).toEqual([]);
-    expect(w.consoleErrors).toEqual([]);
+    expect(f.w.foreignRequests).toEqual([]);
+    expect(await f.w.cspViolations()).toEqual([]);
+    expect(f.w.consoleErrors).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * screenshots. Browser-side code is passed as strings: the test tsconfig has no DOM types.
  */
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -124,4 +125,34 @@ export function computedStyle(locator: Locator, property: string): Promise<strin
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** What one browser suite works with: its meshtrace, the dashboard's origin, Chromium, one page. */
+export interface DashboardFixture {
+  server: TestServer;
+  site: DashboardSite;
+  browser: Browser;
+  w: WatchedPage;
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: `start` brings up (and feeds) a meshtrace, then the
+ * dashboard's origin, Chromium and a watched page are opened; all are closed after the suite.
+ * The fields are filled in by beforeAll, so read them inside tests only.
+ */
+export function withDashboard(start: () => Promise<TestServer>): DashboardFixture {
+  const f = {} as DashboardFixture;
+  beforeAll(async () => {
+    assertDashboardBuilt();
+    f.server = await start();
+    f.site = await dashboardSite(f.server);
+    f.browser = await launchChromium();
+    f.w = await openWatchedPage(f.browser, f.site.origin);
+  }, 60_000);
+  afterAll(async () => {
+    await f.browser?.close();
+    await f.site?.close();
+    await f.server?.close();
+  });
+  return f;
 }
