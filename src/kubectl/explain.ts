@@ -10,6 +10,8 @@ import { podFacts } from '../controller/workloads.js';
 import { PluginUsageError } from './context.js';
 import type { PluginContext } from './context.js';
 import { formatTable } from './table.js';
+import { formatEffective, podEnvoyTracing } from './effective.js';
+import type { ProxyTracing } from '../xds/index.js';
 
 const MARK: Record<Source['effect'], string> = { decides: '*', overridden: '', ignored: 'x', 'via-telemetry': '' };
 
@@ -19,11 +21,12 @@ function chainTable(chain: readonly Source[]): string {
   ]));
 }
 
-export function formatExplanation(podRef: string, workload: string, gateway: boolean, r: Resolution): string {
+export function formatExplanation(podRef: string, workload: string, gateway: boolean, r: Resolution, effective?: ProxyTracing | string): string {
   const lines = [
     `Pod:       ${podRef} (workload ${workload}, ${gateway ? 'gateway: client-side settings decide' : 'sidecar'})`,
-    `Sampling:  ${r.percentage}% of the traces that start here, decided by ${r.decidedBy}`,
+    `Sampling:  ${r.percentage}% of the traces that start here, decided by ${r.decidedBy} (intended)`,
     `Provider:  ${r.provider ?? 'none: tracing is off for this pod'}`,
+    ...(effective === undefined ? [] : formatEffective(r, effective, gateway)),
   ];
   const other = gateway ? r.server : r.client;
   if (other.percentage !== r.percentage) lines.push(`${gateway ? 'Inbound' : 'Outbound'}:  ${other.percentage}% (${other.decidedBy}) for traces this pod starts on its ${gateway ? 'inbound' : 'outbound'} side`);
@@ -49,5 +52,6 @@ export async function explain(ctx: PluginContext, podName: string | undefined): 
   const resolution = resolveSampling({ rootNamespace: ctx.rootNamespace, mesh, telemetries, pod: facts, policies });
   const warnings = [...resolution.warnings, ...mesh.problems.map((p) => `mesh config: ${p}`),
     ...(configMap === undefined ? [`no ConfigMap ${ctx.rootNamespace}/${MESH_CONFIGMAP}: mesh defaults assumed (wrong root namespace? use --root-namespace)`] : [])];
-  ctx.out.write(formatExplanation(`${namespace}/${name}`, facts.workload, facts.gateway === true, { ...resolution, warnings }));
+  const effective = await podEnvoyTracing(ctx, namespace, name);
+  ctx.out.write(formatExplanation(`${namespace}/${name}`, facts.workload, facts.gateway === true, { ...resolution, warnings }, effective));
 }
