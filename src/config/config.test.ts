@@ -24,6 +24,25 @@ describe('serve configuration', () => {
     }
   });
 
+  it.each([
+    [['--auth-basic', 'nocolon'], '--auth-basic: expected user:password'],
+    [['--auth-token', 'short'], '--auth-token: use at least 16 characters'],
+    [['--auth-token', '0123456789abcdef', '--auth-basic', 'a:b'], '--auth-token and --auth-basic: choose one'],
+    [['--xds-istiod-url', 'istiod:15014'], '--xds-istiod-url: expected http(s)://host:port'],
+    [['--xds-ads-target', 'istiod:15010'], '--xds-ads-target: also name the proxies'],
+    [['--redact-tag-keys', 'token,(unclosed'], '--redact-tag-keys: "(unclosed" is not a regular expression'],
+  ])('refuses %j', (args, message) => {
+    expect(() => loadServeConfig(args, {})).toThrow(message);
+  });
+
+  it('reads auth, redaction and xDS settings', () => {
+    const config = loadServeConfig(['--redact-tag-keys', ' ^user\\.email$ , token ', '--xds-config-dump', 'a.json,b.json'], { MESHTRACE_AUTH_BASIC: 'ops:pw' });
+    expect(config).toMatchObject({
+      authBasic: 'ops:pw', authToken: undefined, redactTagKeys: ['^user\\.email$', 'token'],
+      xds: { configDumps: ['a.json', 'b.json'], istiodUrl: undefined, adsTarget: undefined, refreshMs: 30_000 },
+    });
+  });
+
   it('rejects unknown flags', () => {
     expect(() => loadServeConfig(['--zipkin-prot', '1'], {})).toThrow(/Unknown option/);
   });

@@ -78,16 +78,19 @@ function list(value: string): string[] {
   return String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** Checks that need the value, not just its type: auth syntax and redaction patterns. */
+/** Checks that need the value, not just its type: auth syntax, xDS sources, redaction patterns. */
 function crossChecks(r: Partial<Record<ServeOptionName, number | string>>): string[] {
-  const problems: string[] = [];
-  const basic = r.authBasic;
-  if (typeof basic === 'string' && basic !== '' && !/^[^:]+:.+$/.test(basic)) problems.push('--auth-basic: expected user:password');
-  if (typeof r.authToken === 'string' && r.authToken !== '' && r.authToken.length < 16) problems.push('--auth-token: use at least 16 characters');
-  if (typeof r.xdsIstiodUrl === 'string' && r.xdsIstiodUrl !== '' && !/^https?:\/\/[^/]+/.test(r.xdsIstiodUrl)) problems.push('--xds-istiod-url: expected http(s)://host:port');
-  if (typeof r.xdsAdsTarget === 'string' && r.xdsAdsTarget !== '' && String(r.xdsAdsProxies ?? '') === '') problems.push('--xds-ads-target: also name the proxies to watch with --xds-ads-proxies');
-  if (typeof basic === 'string' && basic !== '' && typeof r.authToken === 'string' && r.authToken !== '') problems.push('--auth-token and --auth-basic: choose one');
-  for (const p of String(r.redactTagKeys ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+  // Only string options are read here, and every one has a default: '' means unset.
+  const text = (name: ServeOptionName): string => String(r[name] ?? '');
+  const checks: [boolean, string][] = [
+    [text('authBasic') !== '' && !/^[^:]+:.+$/.test(text('authBasic')), '--auth-basic: expected user:password'],
+    [text('authToken') !== '' && text('authToken').length < 16, '--auth-token: use at least 16 characters'],
+    [text('authToken') !== '' && text('authBasic') !== '', '--auth-token and --auth-basic: choose one'],
+    [text('xdsIstiodUrl') !== '' && !/^https?:\/\/[^/]+/.test(text('xdsIstiodUrl')), '--xds-istiod-url: expected http(s)://host:port'],
+    [text('xdsAdsTarget') !== '' && text('xdsAdsProxies') === '', '--xds-ads-target: also name the proxies to watch with --xds-ads-proxies'],
+  ];
+  const problems = checks.filter(([bad]) => bad).map(([, message]) => message);
+  for (const p of list(text('redactTagKeys'))) {
     try {
       new RegExp(p, 'i');
     } catch (err) {
@@ -130,7 +133,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests, auditMaxObservations: r.auditMaxObservations,
     authToken: r.authToken === '' ? undefined : r.authToken,
     authBasic: r.authBasic === '' ? undefined : r.authBasic,
-    redactTagKeys: String(r.redactTagKeys).split(',').map((p: string) => p.trim()).filter((p: string) => p !== ''),
+    redactTagKeys: list(r.redactTagKeys),
     metricsMaxWorkloads: r.metricsMaxWorkloads,
     xds: {
       configDumps: list(r.xdsConfigDump), istiodUrl: r.xdsIstiodUrl === '' ? undefined : r.xdsIstiodUrl,

@@ -3,6 +3,8 @@
  * help text. The flag parser, the env reader and `--help` are all generated from it, so they
  * cannot disagree.
  */
+import { DEFAULT_REDACT_PATTERNS } from '../ingest/redact.js';
+
 export type OptionType = 'port' | 'string' | 'count' | 'duration' | 'size' | 'level' | 'boolean';
 
 export interface OptionSpec {
@@ -34,7 +36,7 @@ export const SERVE_OPTIONS = {
   auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest minutes are dropped beyond' },
   authToken: { flag: 'auth-token', type: 'string', default: '', help: 'require this bearer token on the dashboard and read APIs (prefer the env variable: flags show in ps)' },
   authBasic: { flag: 'auth-basic', type: 'string', default: '', help: 'require HTTP basic auth, as user:password, on the dashboard and read APIs (env preferred)' },
-  redactTagKeys: { flag: 'redact-tag-keys', type: 'string', default: '(^|[._-])(authorization|cookie|set-cookie|api[-_]?key|token|secret|password)$', help: 'comma-separated case-insensitive regexes; matching tag values are redacted at ingest (authorization, cookie and URL query secrets always are)' },
+  redactTagKeys: { flag: 'redact-tag-keys', type: 'string', default: DEFAULT_REDACT_PATTERNS.join(','), help: 'comma-separated case-insensitive regexes; matching tag values are redacted at ingest (authorization, cookie and URL query secrets always are)' },
   metricsMaxWorkloads: { flag: 'metrics-max-workloads', type: 'count', default: '200', help: 'workloads (worst first) with per-workload series on /metrics; edges get twice as many' },
   xdsConfigDump: { flag: 'xds-config-dump', type: 'string', default: '', help: 'comma-separated Envoy config_dump files (what proxies run); re-read every --xds-refresh' },
   xdsIstiodUrl: { flag: 'xds-istiod-url', type: 'string', default: '', help: 'istiod monitoring URL (e.g. http://istiod.istio-system:15014) polled for sync status and per-proxy config' },

@@ -33,21 +33,38 @@ export async function podEnvoyTracing(ctx: PluginContext, namespace: string, pod
 
 const pct = (p: number | undefined): string => (p === undefined ? 'off' : `${Number(p.toFixed(4))}%`);
 
+/** The percentages the deciding side's HCMs run; undefined when that side does not trace. */
+function runningOn(effective: ProxyTracing, gateway: boolean): readonly number[] | undefined {
+  const side = gateway ? effective.sides.gateway : effective.sides.inbound;
+  return side === undefined || side.enabledHcms === 0 ? undefined : side.percentages;
+}
+
+function effectiveLine(effective: ProxyTracing, running: readonly number[] | undefined, gateway: boolean): string {
+  const provider = effective.provider;
+  const to = provider?.collectorCluster === undefined ? '' : ` → ${provider.collectorCluster}`;
+  return `Effective: ${running === undefined ? 'tracing off' : running.map(pct).join(' / ')} in the pod's Envoy (${gateway ? 'gateway' : 'inbound'} listeners)`
+    + (provider === undefined ? '' : `, provider ${provider.kind}${to}`)
+    + (effective.lastUpdated === undefined ? '' : `, listeners updated ${effective.lastUpdated}`);
+}
+
+function driftLine(intended: Resolution, effective: ProxyTracing, running: readonly number[] | undefined): string {
+  const asked = intended.tracingEnabled ? intended.percentage : undefined;
+  const agrees = running === undefined ? asked === undefined
+    : running.length === 1 && asked !== undefined && Math.abs(running[0]! - asked) < 1e-6;
+  if (agrees) return 'Drift:     none: Envoy runs what is intended';
+  const sampler = effective.provider?.sampler;
+  if (sampler !== undefined) return `Drift:     overridden: the provider's sampler (${sampler}) decides, not the percentage`;
+  return `Drift:     intended ${pct(asked)} but Envoy runs ${running === undefined ? 'no tracing' : running.map(pct).join(' / ')}: `
+    + 'istiod has not pushed the change yet, or it comes from mesh config or an annotation, which need a pod restart';
+}
+
 /** The "Effective" lines of the explanation: what Envoy runs, and whether it is what was asked. */
 export function formatEffective(intended: Resolution, effective: ProxyTracing | string, gateway: boolean): string[] {
   if (typeof effective === 'string') return [`Effective: unknown: ${effective}`];
-  const side = gateway ? effective.sides.gateway : effective.sides.inbound;
-  const running = side === undefined || side.enabledHcms === 0 ? undefined : side.percentages;
-  const lines = [
-    `Effective: ${running === undefined ? 'tracing off' : running.map(pct).join(' / ')} in the pod's Envoy (${gateway ? 'gateway' : 'inbound'} listeners)`
-      + `${effective.provider === undefined ? '' : `, provider ${effective.provider.kind}${effective.provider.collectorCluster === undefined ? '' : ` → ${effective.provider.collectorCluster}`}`}`
-      + `${effective.lastUpdated === undefined ? '' : `, listeners updated ${effective.lastUpdated}`}`,
+  const running = runningOn(effective, gateway);
+  return [
+    effectiveLine(effective, running, gateway),
+    driftLine(intended, effective, running),
+    ...effective.problems.slice(0, 3).map((p) => `           (${p})`),
   ];
-  const asked = intended.tracingEnabled ? intended.percentage : undefined;
-  const agrees = running === undefined ? asked === undefined : running.length === 1 && asked !== undefined && Math.abs(running[0]! - asked) < 1e-6;
-  if (agrees) lines.push('Drift:     none: Envoy runs what is intended');
-  else if (effective.provider?.sampler !== undefined) lines.push(`Drift:     overridden: the provider's sampler (${effective.provider.sampler}) decides, not the percentage`);
-  else lines.push(`Drift:     intended ${pct(asked)} but Envoy runs ${running === undefined ? 'no tracing' : running.map(pct).join(' / ')}: istiod has not pushed the change yet, or it comes from mesh config or an annotation, which need a pod restart`);
-  for (const p of effective.problems.slice(0, 3)) lines.push(`           (${p})`);
-  return lines;
 }

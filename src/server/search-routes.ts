@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseDuration } from '../config/index.js';
+import type { Span } from '../model/index.js';
 import type { StoredTrace, TraceQuery, TraceReader } from '../traces/index.js';
 import { serviceNames } from '../zipkin-api/aggregate.js';
 import { ParamError, parseTraceIdParam } from '../zipkin-api/params.js';
@@ -51,6 +52,21 @@ function integer(q: Query, name: string, min: number, max = Number.MAX_SAFE_INTE
   return n;
 }
 
+/** `window`, ms: a duration up to a week, an hour by default. */
+function windowOf(q: Query): number {
+  const raw = text(q, 'window');
+  const ms = raw === undefined ? 3_600_000 : parseDuration(raw);
+  if (ms === undefined || ms <= 0 || ms > MAX_WINDOW_MS) throw new ParamError(`window must be a duration such as 15m or 1h (at most 7d), got ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+function durations(q: Query): { minDurationUs: number | undefined; maxDurationUs: number | undefined } {
+  const minDurationUs = integer(q, 'minDuration', 0);
+  const maxDurationUs = integer(q, 'maxDuration', 0);
+  if (minDurationUs !== undefined && maxDurationUs !== undefined && maxDurationUs < minDurationUs) throw new ParamError('maxDuration must not be less than minDuration');
+  return { minDurationUs, maxDurationUs };
+}
+
 /** The search parameters as a store query; every problem is a ParamError naming the parameter. */
 export function parseSearch(raw: unknown, nowMs: number): { traceId?: string; query: TraceQuery } {
   const q: Query = typeof raw === 'object' && raw !== null ? (raw as Query) : {};
@@ -58,12 +74,7 @@ export function parseSearch(raw: unknown, nowMs: number): { traceId?: string; qu
   if (unknown.length > 0) throw new ParamError(`unknown parameter ${unknown[0]}; expected one of ${[...KNOWN].join(', ')}`);
   const error = text(q, 'error');
   if (error !== undefined && error !== 'true' && error !== 'false') throw new ParamError('error must be true or false');
-  const windowText = text(q, 'window');
-  const windowMs = windowText === undefined ? 3_600_000 : parseDuration(windowText);
-  if (windowMs === undefined || windowMs <= 0 || windowMs > MAX_WINDOW_MS) throw new ParamError(`window must be a duration such as 15m or 1h (at most 7d), got ${JSON.stringify(windowText)}`);
-  const minDurationUs = integer(q, 'minDuration', 0);
-  const maxDurationUs = integer(q, 'maxDuration', 0);
-  if (minDurationUs !== undefined && maxDurationUs !== undefined && maxDurationUs < minDurationUs) throw new ParamError('maxDuration must not be less than minDuration');
+  const { minDurationUs, maxDurationUs } = durations(q);
   const traceIdText = text(q, 'traceId', 64);
   return {
     ...(traceIdText === undefined ? {} : { traceId: parseTraceIdParam(traceIdText).traceId }),
@@ -72,30 +83,35 @@ export function parseSearch(raw: unknown, nowMs: number): { traceId?: string; qu
       spanName: text(q, 'operation')?.toLowerCase(),
       minDurationUs, maxDurationUs,
       errorOnly: error === 'true',
-      endTsMs: nowMs, lookbackMs: windowMs,
+      endTsMs: nowMs, lookbackMs: windowOf(q),
       limit: integer(q, 'limit', 1, MAX_LIMIT) ?? 20,
     },
   };
 }
 
+/** The trace's root: a span without a parent, else one whose parent never arrived, else the first. */
+function rootOf(t: StoredTrace): Span | undefined {
+  const ids = new Set(t.spans.map((s) => s.id));
+  return t.spans.find((s) => s.parentId === undefined) ?? t.spans.find((s) => !ids.has(s.parentId!)) ?? t.spans[0];
+}
+
+const serviceOf = (s: Span | undefined): string | undefined => s?.mesh?.workload ?? s?.localEndpoint?.serviceName;
+
 export function summarize(t: StoredTrace): TraceSummary {
-  const byId = new Set(t.spans.map((s) => s.id));
-  const root = t.spans.find((s) => s.parentId === undefined) ?? t.spans.find((s) => !byId.has(s.parentId!)) ?? t.spans[0];
+  const root = rootOf(t);
   const services = new Set<string>();
-  let errorCount = 0;
   for (const s of t.spans) {
-    const name = s.mesh?.workload ?? s.localEndpoint?.serviceName;
+    const name = serviceOf(s);
     if (name !== undefined) services.add(name);
-    if (s.error) errorCount++;
   }
   return {
     traceId: t.traceId,
-    rootService: root?.mesh?.workload ?? root?.localEndpoint?.serviceName,
+    rootService: serviceOf(root),
     rootName: root?.name ?? '',
     startUs: t.startUs,
     durationUs: t.endUs - t.startUs,
     spanCount: t.spans.length,
-    errorCount,
+    errorCount: t.spans.filter((s) => s.error).length,
     services: [...services].sort(),
   };
 }

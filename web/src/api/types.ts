@@ -1,91 +1,13 @@
 /**
- * The dashboard's view of meshtrace's JSON API. These mirror the server's shapes
- * (src/propagation-audit/report.ts, src/server/*-routes.ts) but are declared here so the browser
- * build never imports server code; `client.ts` checks the top-level shape of every answer.
- * Times named `...Us` are epoch microseconds; ISO strings are UTC.
+ * The dashboard's view of meshtrace's JSON API. Where the server declares an answer's type, it is
+ * imported from there, type-only, so no server code reaches the bundle and the two cannot drift;
+ * the rest (trace views built by route code) are declared here. `client.ts` checks the top-level
+ * shape of every answer. Times named `...Us` are epoch microseconds; ISO strings are UTC.
  */
-
-export type Verdict = 'breaks-propagation' | 'propagates' | 'insufficient-data';
-
-export interface Evidence {
-  readonly kind: 'confirmed' | 'inferred' | 'unattributed' | 'dead-end';
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly requestId?: string;
-  /** `namespace/service` the split-off call went to. */
-  readonly callee?: string;
-  /** The request the call most likely belonged to. */
-  readonly parent?: { readonly traceId: string; readonly spanId: string };
-  /** 0..1 */
-  readonly confidence: number;
-}
-
-export interface WorkloadReport {
-  readonly namespace: string;
-  readonly workload: string;
-  readonly role: 'service' | 'gateway' | 'originator';
-  readonly verdict: Verdict;
-  readonly gapRatio: number;
-  readonly gaps: { readonly confirmed: number; readonly inferred: number; readonly deadEnds: number; readonly unattributed: number };
-  readonly requests: number;
-  readonly calls: number;
-  readonly graftConfidence: number;
-  readonly pods: number;
-  readonly provider?: 'zipkin' | 'opentelemetry';
-  readonly headersToForward: string[];
-  readonly firstSeen?: string;
-  readonly lastSeen?: string;
-  readonly evidence: Evidence[];
-  readonly hints: string[];
-  readonly reason: string;
-}
-
-export interface EdgeReport {
-  /** `namespace/workload` */
-  readonly from: string;
-  /** `namespace/service` */
-  readonly to: string;
-  readonly calls: number;
-  readonly gaps: number;
-  readonly gapRatio: number;
-  readonly confirmed: number;
-  readonly inferred: number;
-  readonly unattributed: number;
-}
-
-export interface PropagationReport {
-  readonly window: { readonly from: string; readonly to: string };
-  readonly mesh: {
-    /** Share of judged calls that kept their trace context (1 = perfect). */
-    readonly propagationScore: number;
-    readonly workloads: number;
-    readonly breaking: number;
-    readonly traceIdWidths: { readonly '64': number; readonly '128': number };
-    readonly hints: string[];
-  };
-  readonly workloads: WorkloadReport[];
-  readonly edges: EdgeReport[];
-}
-
-export interface TrendPoint {
-  /** Start of the minute, ISO. */
-  readonly minute: string;
-  readonly requests: number;
-  readonly calls: number;
-  readonly gaps: number;
-  readonly gapRatio: number;
-}
-
-export interface Graft {
-  readonly orphanTraceId: string;
-  readonly orphanSpanId: string;
-  readonly parentTraceId: string;
-  readonly parentSpanId: string;
-  readonly method: 'request-id' | 'time-window';
-  readonly confidence: number;
-  readonly workload: string;
-  readonly callee: string;
-}
+export type { EdgeReport, Evidence, Graft, PropagationReport, Verdict, WorkloadReport } from '../../../src/propagation-audit/report.js';
+export type { TrendPoint } from '../../../src/propagation-audit/trend.js';
+import type { EdgeReport, Graft, WorkloadReport } from '../../../src/propagation-audit/report.js';
+import type { TrendPoint } from '../../../src/propagation-audit/trend.js';
 
 export interface WorkloadDetail extends WorkloadReport {
   readonly edges: EdgeReport[];
@@ -159,16 +81,8 @@ export interface TraceView {
   readonly fragments?: string[];
 }
 
-export interface TraceSummary {
-  readonly traceId: string;
-  readonly rootService?: string;
-  readonly rootName: string;
-  readonly startUs: number;
-  readonly durationUs: number;
-  readonly spanCount: number;
-  readonly errorCount: number;
-  readonly services: string[];
-}
+export type { TraceSummary } from '../../../src/server/search-routes.js';
+import type { TraceSummary } from '../../../src/server/search-routes.js';
 
 export interface SearchResult {
   readonly traces: TraceSummary[];
