@@ -201,7 +201,7 @@ export class PropagationAuditor {
 
   #pod(pod: string): PodTimeline {
     let t = this.pods.get(pod);
-    if (t === undefined) this.pods.set(pod, t = new PodTimeline(pod));
+    if (t === undefined) this.pods.set(pod, t = new PodTimeline(pod, this.options.asyncGraceUs));
     return t;
   }
 

@@ -28,3 +28,37 @@ export function calibrateTimeWindow(raw: number): number {
   }
   return KNOTS[KNOTS.length - 1]![1];
 }
+
+/** Index of the first of `sorted` greater than `x`. */
+function countAtMost(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Σ calibrateTimeWindow(scale · p) over `sorted` (ascending), given `prefix[i]` = the sum of its
+ * first i values. The map is linear between knots, so each knot's segment adds up from a count
+ * and a sum: a report pays per knot, not per graft, however many inferred gaps it covers.
+ */
+export function calibratedSum(sorted: ArrayLike<number>, prefix: ArrayLike<number>, scale: number): number {
+  if (!(scale > 0) || sorted.length === 0) return 0;
+  let total = 0;
+  let a = countAtMost(sorted, 0);
+  for (let i = 1; i < KNOTS.length && a < sorted.length; i++) {
+    const [x0, y0] = KNOTS[i - 1]!;
+    const [x1, y1] = KNOTS[i]!;
+    const b = countAtMost(sorted, x1 / scale);
+    if (b > a) {
+      const slope = (y1 - y0) / (x1 - x0);
+      total += (b - a) * (y0 - x0 * slope) + slope * scale * (prefix[b]! - prefix[a]!);
+    }
+    a = Math.max(a, b);
+  }
+  return total + (sorted.length - a) * KNOTS[KNOTS.length - 1]![1];
+}

@@ -4,6 +4,8 @@
  * enters the comparison.
  */
 import type { InboundObservation, OutboundObservation } from './observations.js';
+import { tallyRange } from './range-tally.js';
+import type { RangeTally } from './range-tally.js';
 import type { RootResolution } from './resolve.js';
 
 export interface RootRecord {
@@ -69,6 +71,14 @@ function byStart(a: Timed, b: Timed): number {
   return a.startUs - b.startUs;
 }
 
+function mergeByStart<T extends Timed>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.startUs <= b[j]!.startUs) ? a[i++]! : b[j++]!);
+  return out;
+}
+
 export function claimKey(spanId: string, callee: string): string {
   return `${spanId} ${callee}`;
 }
@@ -76,6 +86,14 @@ export function claimKey(spanId: string, callee: string): string {
 
 /** Requests running longer than this are not followed as windows (long polls, streams). */
 const MAX_WINDOW_US = 60_000_000;
+
+/**
+ * Reports add up cached tallies of this length: short enough that a report's partial first and
+ * last buckets are cheap to scan, long enough that an hour is a few hundred of them per pod.
+ */
+export const TALLY_BUCKET_US = 10_000_000;
+
+const bucketOf = (us: number): number => Math.floor(us / TALLY_BUCKET_US);
 
 export class PodTimeline {
   readonly pod: string;
@@ -87,11 +105,29 @@ export class PodTimeline {
    */
   readonly claims = new Map<string, RootRecord>();
   #longestUs = 0;
-  /** Earliest start among windows added since roots were last resolved. */
+  /**
+   * Where windows added since roots were last resolved can be candidates: from their earliest
+   * start to their latest start + length + grace. Roots outside it keep their answer (a changed
+   * claim could in principle ripple further; re-resolving everything after it cost a full pass
+   * over the retention whenever a late trace arrived).
+   */
   #dirtyFromUs = Number.POSITIVE_INFINITY;
+  #dirtyToUs = Number.NEGATIVE_INFINITY;
+  /** Roots added since the last resolution, wherever they fall. */
+  #fresh: RootRecord[] = [];
+  /** How long after a request answered a call may still be its follow-up; windows count as busy that much longer. */
+  readonly #graceUs: number;
+  /** Bumped per bucket whenever something in it changes; a cached tally of an older version is stale. */
+  readonly #bucketVersions = new Map<number, number>();
+  readonly #tallies = new Map<number, { readonly version: number; readonly tally: RangeTally }>();
 
-  constructor(pod: string) {
+  constructor(pod: string, graceUs = 0) {
     this.pod = pod;
+    this.#graceUs = graceUs;
+  }
+
+  #touch(fromUs: number, toUs: number): void {
+    for (let b = bucketOf(fromUs); b <= bucketOf(toUs); b++) this.#bucketVersions.set(b, (this.#bucketVersions.get(b) ?? 0) + 1);
   }
 
   /**
@@ -112,10 +148,17 @@ export class PodTimeline {
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
     if (o.startUs < this.#dirtyFromUs) this.#dirtyFromUs = o.startUs;
+    const reach = o.startUs + length + this.#graceUs;
+    if (reach > this.#dirtyToUs) this.#dirtyToUs = reach;
+    // The buckets it counts in, and those whose busy time it covers.
+    this.#touch(o.startUs, reach);
   }
 
   addRoot(call: OutboundObservation): void {
-    this.roots.push({ call, startUs: call.startUs, resolution: undefined });
+    const r: RootRecord = { call, startUs: call.startUs, resolution: undefined };
+    this.roots.push(r);
+    this.#fresh.push(r);
+    this.#touch(call.startUs, call.startUs);
   }
 
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
@@ -134,20 +177,23 @@ export class PodTimeline {
   /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
   takeUnresolved(): RootRecord[] {
     this.#sort();
-    const out: RootRecord[] = [];
     const from = lowerBound(this.roots, this.#dirtyFromUs);
-    for (let i = 0; i < this.roots.length; i++) {
-      const r = this.roots[i]!;
-      if (i >= from || r.resolution === undefined) out.push(r);
-    }
+    const to = upperBound(this.roots, this.#dirtyToUs);
+    const around = this.roots.slice(from, Math.max(from, to));
+    const fresh = this.#fresh.filter((r) => r.startUs < this.#dirtyFromUs || r.startUs > this.#dirtyToUs).sort(byStart);
+    const out = fresh.length === 0 ? around : mergeByStart(fresh, around);
+    this.#fresh = [];
     this.#dirtyFromUs = Number.POSITIVE_INFINITY;
+    this.#dirtyToUs = Number.NEGATIVE_INFINITY;
     // Their claims are made again, in time order, as they are resolved.
     for (const r of out) {
+      this.#touch(r.startUs, r.startUs);
       const parent = r.resolution?.parent;
       if (parent !== undefined && this.claims.get(claimKey(parent.spanId, r.call.callee)) === r) this.claims.delete(claimKey(parent.spanId, r.call.callee));
     }
     return out;
   }
+
 
   /** Inbound windows starting in [fromUs, toUs). */
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
@@ -165,11 +211,20 @@ export class PodTimeline {
    * `graceUs`, as candidates are): the chance that a call at a random time finds a window.
    */
   busyFraction(fromUs: number, toUs: number, graceUs: number): number {
+    return toUs <= fromUs ? 0 : this.coveredUs(fromUs, toUs, graceUs) / (toUs - fromUs);
+  }
+
+  /** Time in [fromUs, toUs) covered by at least one inbound window extended by `graceUs`. */
+  coveredUs(fromUs: number, toUs: number, graceUs = this.#graceUs): number {
     if (toUs <= fromUs) return 0;
     let covered = 0;
     let runStart = -1;
     let runEnd = -1;
-    for (const o of this.inboundBetween(fromUs - this.#longestUs, toUs)) {
+    this.#sort();
+    const last = lowerBound(this.inbound, toUs);
+    // A window reaches `graceUs` past its end, so one that started up to longest + grace earlier still counts.
+    for (let i = lowerBound(this.inbound, fromUs - this.#longestUs - graceUs); i < last; i++) {
+      const o = this.inbound[i]!;
       const s = Math.max(o.startUs, fromUs);
       const e = Math.min(o.endUs + graceUs, toUs);
       if (e <= s) continue;
@@ -180,7 +235,43 @@ export class PodTimeline {
       } else if (e > runEnd) runEnd = e;
     }
     if (runEnd > runStart) covered += runEnd - runStart;
-    return covered / (toUs - fromUs);
+    return covered;
+  }
+
+  /**
+   * Tallies of [fromUs, toUs) in time order, one per bucket it overlaps that holds observations
+   * of this pod: whole buckets from the cache, the partial first and last ones scanned. Roots must
+   * be resolved first (`takeUnresolved`).
+   */
+  tallies(fromUs: number, toUs: number): RangeTally[] {
+    this.#sort();
+    const firstStart = Math.min(this.inbound[0]?.startUs ?? Infinity, this.roots[0]?.startUs ?? Infinity);
+    const lastStart = Math.max(this.inbound.at(-1)?.startUs ?? -Infinity, this.roots.at(-1)?.startUs ?? -Infinity);
+    const lo = Math.max(fromUs, firstStart);
+    const hi = Math.min(toUs, lastStart + 1);
+    const out: RangeTally[] = [];
+    for (let b = bucketOf(lo); lo < hi && b <= bucketOf(hi - 1); b++) {
+      const start = b * TALLY_BUCKET_US;
+      const end = start + TALLY_BUCKET_US;
+      if (start >= lo && end <= hi) out.push(this.#bucketTally(b));
+      else out.push(this.#tally(Math.max(lo, start), Math.min(hi, end)));
+    }
+    return out;
+  }
+
+  #bucketTally(b: number): RangeTally {
+    const version = this.#bucketVersions.get(b) ?? 0;
+    const cached = this.#tallies.get(b);
+    if (cached !== undefined && cached.version === version) return cached.tally;
+    const tally = this.#tally(b * TALLY_BUCKET_US, (b + 1) * TALLY_BUCKET_US);
+    this.#tallies.set(b, { version, tally });
+    return tally;
+  }
+
+  #tally(fromUs: number, toUs: number): RangeTally {
+    return tallyRange({ fromUs, toUs, coveredUs: this.coveredUs(fromUs, toUs) },
+      this.inbound, lowerBound(this.inbound, fromUs), lowerBound(this.inbound, toUs),
+      this.roots, lowerBound(this.roots, fromUs), lowerBound(this.roots, toUs));
   }
 
   /** Drops everything that started before `cutoffUs`; returns how many observations went. */
@@ -199,6 +290,11 @@ export class PodTimeline {
         if (parent !== undefined) this.claims.delete(claimKey(parent.spanId, old.call.callee));
       }
     }
+    if (r > 0) this.#fresh = this.#fresh.filter((f) => f.startUs >= cutoffUs);
+    const cutoffBucket = bucketOf(cutoffUs);
+    for (const b of this.#tallies.keys()) if (b < cutoffBucket) this.#tallies.delete(b);
+    for (const b of this.#bucketVersions.keys()) if (b < cutoffBucket) this.#bucketVersions.delete(b);
+    if (i + r > 0) this.#touch(cutoffUs, cutoffUs);
     return i + r;
   }
 

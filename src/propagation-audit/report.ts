@@ -6,11 +6,13 @@
  * "healthy-looking" traces would mistake unsampled fragments for health.
  */
 import type { AuditOptions, PropagationAuditor, WorkloadFacts } from './auditor.js';
-import { calibrateTimeWindow } from './calibration.js';
+import { calibratedSum, calibrateTimeWindow } from './calibration.js';
 import { requiredHeaders } from './hints.js';
 import type { InboundObservation, ProviderKind } from './observations.js';
-import type { RootRecord } from './pod-timeline.js';
-import type { RootClass } from './resolve.js';
+import type { PodTimeline, RootRecord } from './pod-timeline.js';
+import { MAX_EVIDENCE, newCalleeTally } from './range-tally.js';
+import type { CalleeTally, RangeTally, WorkloadSlice } from './range-tally.js';
+import type { RootClass, RootResolution } from './resolve.js';
 
 export type Verdict = 'breaks-propagation' | 'propagates' | 'insufficient-data';
 export type WorkloadRole = 'service' | 'gateway' | 'originator';
@@ -88,6 +90,7 @@ export interface PropagationReport {
 
 export interface Analysis {
   readonly report: PropagationReport;
+  /** Worked out on first access: the overview does not need them. */
   readonly grafts: Graft[];
 }
 
@@ -97,13 +100,9 @@ export interface ReportQuery {
   readonly namespace?: string | undefined;
 }
 
-const MAX_EVIDENCE = 5;
-
 export function isoOfUs(us: number): string | undefined {
   return Number.isFinite(us) && us > 0 ? new Date(Math.floor(us / 1000)).toISOString() : undefined;
 }
-
-interface EdgeTally { calls: number; confirmed: number; inferred: number; unattributed: number; first: number; last: number }
 
 function splitKey(key: string): { namespace: string; workload: string } {
   const slash = key.indexOf('/');
@@ -144,34 +143,93 @@ export function samplingRateOf(facts: WorkloadFacts): number | undefined {
   return Math.min(1, ((facts.samplingValueMax + 1) / 10_000) * ((n + 1) / n));
 }
 
+/** One workload's tallies over a window, added up from its pods' cached parts. */
 class WorkloadAnalysis {
   readonly facts: WorkloadFacts;
-  readonly inbound: InboundObservation[] = [];
-  readonly roots: RootRecord[] = [];
+  requests = 0;
+  deadEnds = 0;
+  readonly deadEndExamples: InboundObservation[] = [];
+  readonly rootsByCallee = new Map<string, CalleeTally>();
+  rootCount = 0;
+  nonConfirmed = 0;
+  withCandidates = 0;
+  /** Slices with inferred gaps: their confidences are summed once `recorded` is known. */
+  readonly inferred: WorkloadSlice[] = [];
+  readonly evidence: RootRecord[] = [];
   busy = 0;
 
   constructor(facts: WorkloadFacts) {
     this.facts = facts;
   }
+
+  add(slice: WorkloadSlice): void {
+    this.requests += slice.inbound;
+    this.deadEnds += slice.deadEnds;
+    for (const o of slice.deadEndExamples) this.deadEndExamples.push(o);
+    this.rootCount += slice.roots;
+    this.nonConfirmed += slice.nonConfirmed;
+    this.withCandidates += slice.withCandidates;
+    if (slice.inferredChoices.length > 0) this.inferred.push(slice);
+    for (const r of slice.evidence) this.evidence.push(r);
+    for (const [callee, t] of slice.byCallee) {
+      let sum = this.rootsByCallee.get(callee);
+      if (sum === undefined) this.rootsByCallee.set(callee, sum = newCalleeTally());
+      sum.calls += t.calls;
+      sum.confirmed += t.confirmed;
+      sum.inferred += t.inferred;
+      sum.unattributed += t.unattributed;
+      sum.first = Math.min(sum.first, t.first);
+      sum.last = Math.max(sum.last, t.last);
+    }
+  }
+}
+
+/**
+ * Share of [fromUs, toUs) the pod was busy, from the parts' cached covered time where a part lies
+ * wholly inside and from the pod's windows elsewhere (covered time adds up over adjacent ranges).
+ */
+function busyOver(pod: PodTimeline, parts: readonly RangeTally[], fromUs: number, toUs: number): number {
+  if (toUs <= fromUs) return 0;
+  let covered = 0;
+  let cursor = fromUs;
+  for (const part of parts) {
+    const s = Math.max(part.fromUs, cursor);
+    const e = Math.min(part.toUs, toUs);
+    if (e <= s) continue;
+    if (s > cursor) covered += pod.coveredUs(cursor, s);
+    covered += s === part.fromUs && e === part.toUs ? part.coveredUs : pod.coveredUs(s, e);
+    cursor = e;
+  }
+  if (toUs > cursor) covered += pod.coveredUs(cursor, toUs);
+  return covered / (toUs - fromUs);
+}
+
+function included(auditor: PropagationAuditor, facts: WorkloadFacts, q: ReportQuery): boolean {
+  if (q.namespace !== undefined && splitKey(facts.key).namespace !== q.namespace) return false;
+  return auditor.options.excluded?.(facts.key) !== true;
 }
 
 function gather(auditor: PropagationAuditor, q: ReportQuery): WorkloadAnalysis[] {
   auditor.resolvePending();
   const out: WorkloadAnalysis[] = [];
   for (const facts of auditor.workloads.values()) {
-    if (q.namespace !== undefined && splitKey(facts.key).namespace !== q.namespace) continue;
-    if (auditor.options.excluded?.(facts.key) === true) continue;
+    if (!included(auditor, facts, q)) continue;
     const a = new WorkloadAnalysis(facts);
     let busy = 0;
     let pods = 0;
     for (const podKey of facts.pods) {
       const pod = auditor.pods.get(podKey);
       if (pod === undefined) continue;
-      const inbound = pod.inboundBetween(q.fromUs, q.toUs).filter((o) => o.workload === facts.key);
-      for (const o of inbound) a.inbound.push(o);
-      for (const r of pod.rootsBetween(q.fromUs, q.toUs)) if (r.call.workload === facts.key) a.roots.push(r);
-      if (inbound.length > 0) {
-        busy += pod.busyFraction(Math.max(q.fromUs, inbound[0]!.startUs), Math.min(q.toUs, facts.lastSeenUs), auditor.options.asyncGraceUs);
+      const parts = pod.tallies(q.fromUs, q.toUs);
+      let firstInboundUs = Number.POSITIVE_INFINITY;
+      for (const part of parts) {
+        const slice = part.byWorkload.get(facts.key);
+        if (slice === undefined) continue;
+        a.add(slice);
+        if (slice.inbound > 0 && firstInboundUs === Number.POSITIVE_INFINITY) firstInboundUs = slice.firstInboundUs;
+      }
+      if (firstInboundUs !== Number.POSITIVE_INFINITY) {
+        busy += busyOver(pod, parts, Math.max(q.fromUs, firstInboundUs), Math.min(q.toUs, facts.lastSeenUs));
         pods++;
       }
     }
@@ -183,7 +241,7 @@ function gather(auditor: PropagationAuditor, q: ReportQuery): WorkloadAnalysis[]
 
 function roleOf(a: WorkloadAnalysis): WorkloadRole {
   if (a.facts.gateway) return 'gateway';
-  return a.inbound.length === 0 ? 'originator' : 'service';
+  return a.requests === 0 ? 'originator' : 'service';
 }
 
 function verdictOf(options: AuditOptions, role: WorkloadRole, requests: number, gaps: number, ratio: number): { verdict: Verdict; reason: string } {
@@ -220,95 +278,107 @@ function addEvidence(evidence: Evidence[], item: Evidence): void {
   }
 }
 
-function addDeadEnds(evidence: Evidence[], inbound: readonly InboundObservation[]): void {
-  for (const o of inbound) {
-    if (evidence.length >= MAX_EVIDENCE) return;
-    if (o.outboundChildren === 0) evidence.push({ kind: 'dead-end', traceId: o.traceId, spanId: o.spanId, requestId: o.requestId, callee: undefined, parent: undefined, confidence: 1 });
-  }
+/** How sure the audit is of a root's chosen parent, given how often this workload's parents are recorded. */
+function confidenceOf(res: RootResolution, recorded: number): number {
+  if (res.kind === 'confirmed') return res.choiceProbability;
+  return res.kind === 'inferred' ? calibrateTimeWindow(res.choiceProbability * recorded) : 0;
 }
 
-/** Tallies a workload's root calls per edge and kind, with evidence and grafts. */
-function judgeRoots(a: WorkloadAnalysis, role: WorkloadRole, recorded: number, tally: (callee: string) => EdgeTally, options: AuditOptions) {
-  const evidence: Evidence[] = [];
-  const grafts: Graft[] = [];
+function evidenceOf(r: RootRecord, recorded: number): Evidence {
+  const res = r.resolution!;
+  return {
+    kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
+    parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId },
+    confidence: confidenceOf(res, recorded),
+  };
+}
+
+/** What a service's gaps add up to: counts, evidence and the mean graft confidence. */
+function judgeGaps(a: WorkloadAnalysis, recorded: number) {
   const counts = { confirmed: 0, inferred: 0, unattributed: 0 };
+  for (const t of a.rootsByCallee.values()) {
+    counts.confirmed += t.confirmed;
+    counts.inferred += t.inferred;
+    counts.unattributed += t.unattributed;
+  }
   let confidenceSum = 0;
-  for (const r of a.roots) {
-    const res = r.resolution!;
-    const t = tally(r.call.callee);
-    t.calls++;
-    t.first = Math.min(t.first, r.call.startUs);
-    t.last = Math.max(t.last, r.call.endUs);
-    // Roots of gateways and originators start traces by design: counted as calls, never as gaps.
-    if (role !== 'service') continue;
-    t[res.kind]++;
-    counts[res.kind]++;
-    const confidence = res.kind === 'confirmed' ? res.choiceProbability : res.kind === 'inferred' ? calibrateTimeWindow(res.choiceProbability * recorded) : 0;
-    if (res.kind === 'inferred') confidenceSum += confidence;
-    addEvidence(evidence, {
-      kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
-      parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId }, confidence,
-    });
-    if (res.parent !== undefined && confidence >= options.minGraftConfidence) {
-      grafts.push({
+  for (const slice of a.inferred) confidenceSum += calibratedSum(slice.inferredChoices, slice.inferredPrefix, recorded);
+  const evidence: Evidence[] = [];
+  for (const r of a.evidence) addEvidence(evidence, evidenceOf(r, recorded));
+  return { counts, confidenceSum, evidence };
+}
+
+/** The grafts of one service's gaps over the window (only asked for by stitched views and the grafts API). */
+function graftsOf(auditor: PropagationAuditor, facts: WorkloadFacts, recorded: number, q: ReportQuery, out: Graft[]): void {
+  for (const podKey of facts.pods) {
+    for (const r of auditor.pods.get(podKey)?.rootsBetween(q.fromUs, q.toUs) ?? []) {
+      const res = r.resolution;
+      if (r.call.workload !== facts.key || res?.parent === undefined) continue;
+      const confidence = confidenceOf(res, recorded);
+      if (confidence < auditor.options.minGraftConfidence) continue;
+      out.push({
         orphanTraceId: r.call.traceId, orphanSpanId: r.call.spanId, parentTraceId: res.parent.traceId, parentSpanId: res.parent.spanId,
-        method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: a.facts.key, callee: r.call.callee,
+        method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: facts.key, callee: r.call.callee,
       });
     }
   }
-  return { evidence, counts, confidenceSum, grafts };
 }
 
-/** Builds the report and the grafts for one window. */
+/** Builds the report for one window; its grafts are worked out when first asked for. */
 export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
   const options = auditor.options;
   const workloads: WorkloadReport[] = [];
   const edges: EdgeReport[] = [];
-  const grafts: Graft[] = [];
+  const services: { facts: WorkloadFacts; recorded: number }[] = [];
   let judgedCalls = 0;
   let judgedGaps = 0;
   for (const a of gather(auditor, q)) {
     const role = roleOf(a);
     const { namespace, workload } = splitKey(a.facts.key);
-    const tallies = new Map<string, EdgeTally>();
-    const tally = (callee: string): EdgeTally => {
-      let t = tallies.get(callee);
-      if (t === undefined) tallies.set(callee, t = { calls: 0, confirmed: 0, inferred: 0, unattributed: 0, first: Infinity, last: 0 });
-      return t;
-    };
+    const tallies = new Map<string, CalleeTally>();
     let parented = 0;
     for (const [callee, counts] of a.facts.parentedCalls) {
       const n = counts.sum(q.fromUs, q.toUs);
       if (n === 0) continue;
-      tally(callee).calls += n;
+      const t = newCalleeTally();
+      t.calls = n;
+      tallies.set(callee, t);
       parented += n;
     }
-    let withCandidates = 0;
-    let nonConfirmed = 0;
-    for (const r of a.roots) {
-      if (r.resolution?.kind === 'confirmed') continue;
-      nonConfirmed++;
-      if (r.resolution?.kind === 'inferred') withCandidates++;
+    for (const [callee, roots] of a.rootsByCallee) {
+      let t = tallies.get(callee);
+      if (t === undefined) tallies.set(callee, t = newCalleeTally());
+      t.calls += roots.calls;
+      t.first = Math.min(t.first, roots.first);
+      t.last = Math.max(t.last, roots.last);
+      // Roots of gateways and originators start traces by design: counted as calls, never as gaps.
+      if (role !== 'service') continue;
+      t.confirmed += roots.confirmed;
+      t.inferred += roots.inferred;
+      t.unattributed += roots.unattributed;
     }
-    const recorded = parentRecordedProbability(withCandidates, nonConfirmed, a.busy, samplingRateOf(a.facts));
-    const judged = judgeRoots(a, role, recorded, tally, options);
+    const recorded = parentRecordedProbability(a.withCandidates, a.nonConfirmed, a.busy, samplingRateOf(a.facts));
+    const judged = role === 'service' ? judgeGaps(a, recorded) : { counts: { confirmed: 0, inferred: 0, unattributed: 0 }, confidenceSum: 0, evidence: [] };
     const { evidence, counts, confidenceSum } = judged;
-    for (const g of judged.grafts) grafts.push(g); // no spread: a busy hour has more grafts than a call may take arguments
+    if (role === 'service') services.push({ facts: a.facts, recorded });
     const rootCount = counts.confirmed + counts.inferred + counts.unattributed;
-    const calls = parented + a.roots.length;
+    const calls = parented + a.rootCount;
     const gapRatio = role === 'service' && calls > 0 ? rootCount / calls : 0;
     // Requests without calls only mean something once the workload is known to lose some calls.
-    const deadEnds = role === 'service' && rootCount > 0 ? a.inbound.filter((o) => o.outboundChildren === 0).length : 0;
+    const deadEnds = role === 'service' && rootCount > 0 ? a.deadEnds : 0;
     if (role === 'service') {
       judgedCalls += calls;
       judgedGaps += rootCount;
-      if (deadEnds > 0) addDeadEnds(evidence, a.inbound);
+      for (const o of deadEnds > 0 ? a.deadEndExamples : []) {
+        if (evidence.length >= MAX_EVIDENCE) break;
+        evidence.push({ kind: 'dead-end', traceId: o.traceId, spanId: o.spanId, requestId: o.requestId, callee: undefined, parent: undefined, confidence: 1 });
+      }
     }
-    const { verdict, reason } = verdictOf(options, role, a.inbound.length, rootCount, gapRatio);
+    const { verdict, reason } = verdictOf(options, role, a.requests, rootCount, gapRatio);
     workloads.push({
       namespace, workload, role, verdict, gapRatio,
       gaps: { confirmed: counts.confirmed, inferred: counts.inferred, deadEnds, unattributed: counts.unattributed },
-      requests: a.inbound.length, calls,
+      requests: a.requests, calls,
       graftConfidence: counts.inferred === 0 ? 0 : confidenceSum / counts.inferred,
       pods: a.facts.pods.size, provider: a.facts.provider, headersToForward: requiredHeaders(a.facts.provider),
       firstSeen: isoOfUs(a.facts.firstSeenUs), lastSeen: isoOfUs(a.facts.lastSeenUs),
@@ -331,8 +401,7 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
   if (widths[64] > 0 && widths[128] > 0) {
     meshHints.push(`${widths[64]} traces have 64-bit ids and ${widths[128]} have 128-bit ids: a tracer or app truncates trace ids, which splits traces where the two meet`);
   }
-  return {
-    report: {
+  return lazyAnalysis(auditor, q, {
       window: { from: isoOfUs(q.fromUs) ?? new Date(0).toISOString(), to: isoOfUs(q.toUs) ?? new Date(0).toISOString() },
       mesh: {
         propagationScore: judgedCalls === 0 ? 1 : 1 - judgedGaps / judgedCalls,
@@ -343,6 +412,21 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
       },
       workloads, edges,
     },
-    grafts,
+    services,
+  );
+}
+
+function lazyAnalysis(auditor: PropagationAuditor, q: ReportQuery, report: PropagationReport, services: readonly { facts: WorkloadFacts; recorded: number }[]): Analysis {
+  let grafts: Graft[] | undefined;
+  return {
+    report,
+    get grafts(): Graft[] {
+      if (grafts === undefined) {
+        auditor.resolvePending();
+        grafts = [];
+        for (const { facts, recorded } of services) graftsOf(auditor, facts, recorded, q, grafts);
+      }
+      return grafts;
+    },
   };
 }

@@ -1,0 +1,124 @@
+/**
+ * Partial sums of one pod's observations over a time range. A report over an hour adds these up
+ * instead of rescanning millions of observations on every request: pod timelines cache them per
+ * bucket and recompute a bucket only when its observations or their resolutions change, which on
+ * a live mesh is the newest few buckets.
+ *
+ * Everything here is additive over adjacent ranges (counts, minima, maxima, the covered time of
+ * a union of intervals) or keeps enough examples that picking them from the parts in time order
+ * picks the same ones as a scan of the whole range.
+ */
+import type { InboundObservation, WorkloadKey } from './observations.js';
+import type { RootRecord } from './pod-timeline.js';
+
+/** Examples a workload's report shows. */
+export const MAX_EVIDENCE = 5;
+
+export interface CalleeTally {
+  calls: number;
+  confirmed: number;
+  inferred: number;
+  unattributed: number;
+  first: number;
+  last: number;
+}
+
+export function newCalleeTally(): CalleeTally {
+  return { calls: 0, confirmed: 0, inferred: 0, unattributed: 0, first: Number.POSITIVE_INFINITY, last: 0 };
+}
+
+/** One workload's observations in one pod and range. */
+export interface WorkloadSlice {
+  inbound: number;
+  firstInboundUs: number;
+  /** Requests that made no call. */
+  deadEnds: number;
+  /** The first dead ends, in time order. */
+  readonly deadEndExamples: InboundObservation[];
+  roots: number;
+  /** Root calls without a matching request id, and those of them that found a candidate request. */
+  nonConfirmed: number;
+  withCandidates: number;
+  /** Root calls per callee. */
+  readonly byCallee: Map<string, CalleeTally>;
+  /**
+   * `choiceProbability` of each inferred root, ascending, and the running sums of those values:
+   * their confidences depend on the whole window, and these make a window's sum cheap.
+   */
+  inferredChoices: Float64Array;
+  inferredPrefix: Float64Array;
+  /** The first roots and the first confirmed ones, in time order: all that evidence can pick from. */
+  readonly evidence: RootRecord[];
+}
+
+export interface RangeTally {
+  readonly fromUs: number;
+  readonly toUs: number;
+  /** Time in the range covered by at least one inbound window (each extended by the async grace). */
+  readonly coveredUs: number;
+  readonly byWorkload: Map<WorkloadKey, WorkloadSlice>;
+}
+
+const NONE = new Float64Array(0);
+const ZERO = new Float64Array(1);
+
+function newSlice(): WorkloadSlice {
+  return {
+    inbound: 0, firstInboundUs: Number.POSITIVE_INFINITY, deadEnds: 0, deadEndExamples: [],
+    roots: 0, nonConfirmed: 0, withCandidates: 0, byCallee: new Map(), inferredChoices: NONE, inferredPrefix: ZERO, evidence: [],
+  };
+}
+
+function sliceOf(byWorkload: Map<WorkloadKey, WorkloadSlice>, key: WorkloadKey): WorkloadSlice {
+  let s = byWorkload.get(key);
+  if (s === undefined) byWorkload.set(key, s = newSlice());
+  return s;
+}
+
+/**
+ * Tallies `inbound[inFrom..inTo)` and `roots[rootFrom..rootTo)` (sorted by start, every root
+ * resolved). `coveredUs` is measured by the caller, which knows the windows around the range.
+ */
+export function tallyRange(
+  range: { readonly fromUs: number; readonly toUs: number; readonly coveredUs: number },
+  inbound: readonly InboundObservation[], inFrom: number, inTo: number,
+  roots: readonly RootRecord[], rootFrom: number, rootTo: number,
+): RangeTally {
+  const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
+  for (let i = inFrom; i < inTo; i++) {
+    const o = inbound[i]!;
+    const s = sliceOf(byWorkload, o.workload);
+    if (s.inbound++ === 0) s.firstInboundUs = o.startUs;
+    if (o.outboundChildren === 0 && s.deadEnds++ < MAX_EVIDENCE) s.deadEndExamples.push(o);
+  }
+  const confirmedKept = new Map<WorkloadSlice, number>();
+  const choices = new Map<WorkloadSlice, number[]>();
+  for (let i = rootFrom; i < rootTo; i++) {
+    const r = roots[i]!;
+    const res = r.resolution!;
+    const s = sliceOf(byWorkload, r.call.workload);
+    let t = s.byCallee.get(r.call.callee);
+    if (t === undefined) s.byCallee.set(r.call.callee, t = newCalleeTally());
+    t.calls++;
+    t[res.kind]++;
+    if (r.call.startUs < t.first) t.first = r.call.startUs;
+    if (r.call.endUs > t.last) t.last = r.call.endUs;
+    if (res.kind !== 'confirmed') s.nonConfirmed++;
+    if (res.kind === 'inferred') {
+      s.withCandidates++;
+      const list = choices.get(s);
+      if (list === undefined) choices.set(s, [res.choiceProbability]);
+      else list.push(res.choiceProbability);
+    }
+    const kept = confirmedKept.get(s) ?? 0;
+    const keepConfirmed = res.kind === 'confirmed' && kept < MAX_EVIDENCE;
+    if (keepConfirmed) confirmedKept.set(s, kept + 1);
+    if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(r);
+  }
+  for (const [s, list] of choices) {
+    s.inferredChoices = Float64Array.from(list).sort();
+    s.inferredPrefix = new Float64Array(list.length + 1);
+    for (let i = 0; i < list.length; i++) s.inferredPrefix[i + 1] = s.inferredPrefix[i]! + s.inferredChoices[i]!;
+  }
+  return { fromUs: range.fromUs, toUs: range.toUs, coveredUs: range.coveredUs, byWorkload };
+}
