@@ -32,6 +32,14 @@ export default tseslint.config(
         message: 'Ingest emits model spans to a SpanSink; it must not know storage' }] }],
     },
   },
+  {
+    // xDS reuses the controller's pure rules (precedence, mesh config, policy), never its Kubernetes I/O.
+    files: ['src/xds/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/controller/*', '!**/controller/precedence.js', '!**/controller/mesh-config.js', '!**/controller/policy.js', '!**/controller/telemetry.js'],
+        message: 'src/xds may import only the controller\'s pure modules' }] }],
+    },
+  },
   { files: ['src/config/**'], rules: { 'no-restricted-properties': 'off' } },
   { files: ['cmd/**', 'bench/**'], rules: { 'no-console': 'off', 'no-restricted-properties': 'off' } },
   {

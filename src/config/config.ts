@@ -42,6 +42,9 @@ export interface ServeConfig {
     readonly adsProxies: readonly string[];
     readonly refreshMs: number;
     readonly maxDumpBytes: number;
+    /** What Istio should give each workload (drift's intended side); none = drift shows no intended rates. */
+    readonly telemetryFiles: readonly string[];
+    readonly meshConfigFile: string | undefined;
   };
 }
 
@@ -139,6 +142,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
       configDumps: list(r.xdsConfigDump), istiodUrl: r.xdsIstiodUrl === '' ? undefined : r.xdsIstiodUrl,
       adsTarget: r.xdsAdsTarget === '' ? undefined : r.xdsAdsTarget, adsProxies: list(r.xdsAdsProxies),
       refreshMs: r.xdsRefresh, maxDumpBytes: r.xdsMaxDumpSize,
+      telemetryFiles: list(r.xdsTelemetry), meshConfigFile: r.xdsMeshConfig === '' ? undefined : r.xdsMeshConfig,
     },
   });
 }

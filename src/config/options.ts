@@ -42,6 +42,8 @@ export const SERVE_OPTIONS = {
   xdsIstiodUrl: { flag: 'xds-istiod-url', type: 'string', default: '', help: 'istiod monitoring URL (e.g. http://istiod.istio-system:15014) polled for sync status and per-proxy config' },
   xdsAdsTarget: { flag: 'xds-ads-target', type: 'string', default: '', help: 'istiod xDS host:port (e.g. istiod.istio-system:15010) to watch listeners over gRPC' },
   xdsAdsProxies: { flag: 'xds-ads-proxies', type: 'string', default: '', help: 'comma-separated proxy node ids to watch over ADS' },
+  xdsTelemetry: { flag: 'xds-telemetry', type: 'string', default: '', help: 'comma-separated YAML files of Telemetry resources and SamplingPolicies: the intended sampling drift compares with; re-read every --xds-refresh' },
+  xdsMeshConfig: { flag: 'xds-mesh-config', type: 'string', default: '', help: 'the mesh config (or the istio ConfigMap) as YAML, for intended sampling; re-read every --xds-refresh' },
   xdsRefresh: { flag: 'xds-refresh', type: 'duration', default: '30s', help: 'how often config dumps and istiod are re-read' },
   xdsMaxDumpSize: { flag: 'xds-max-dump-size', type: 'size', default: '32MiB', help: 'largest config dump read; bigger ones are refused with an error' },
   shutdownTimeout: { flag: 'shutdown-timeout', type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight requests' },

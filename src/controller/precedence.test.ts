@@ -29,6 +29,8 @@ describe('resolveSampling: Istio\'s precedence for one pod', () => {
     { name: 'only the oldest namespace-wide Telemetry counts', input: { telemetries: [nsWide, telemetry('shop', 'older', [{ randomSamplingPercentage: 2 }], { created: '2024-01-01T00:00:00Z' })] }, percentage: 2, decidedBy: 'shop/older' },
     { name: 'selectors in the root namespace are ignored', input: { pod: pod({ app: 'x' }, {}, ROOT), telemetries: [telemetry(ROOT, 'sel', [{ randomSamplingPercentage: 70 }], { selector: { app: 'x' } })] }, percentage: 1, decidedBy: 'PILOT_TRACE_SAMPLING' },
     { name: 'a SERVER-only entry leaves the client side alone but decides inbound', input: { telemetries: [meshWide, telemetry('shop', 's', [{ match: { mode: 'SERVER' }, randomSamplingPercentage: 60 }])] }, percentage: 60, decidedBy: 'shop/s' },
+    { name: 'an annotation sampling of 0 is unset, and replaces the mesh value: PILOT_TRACE_SAMPLING', input: { mesh: mesh({ defaultSampling: 5 }), pod: pod({ app: 'reviews' }, { 'proxy.istio.io/config': 'tracing:\n  sampling: 0\n' }) }, percentage: 1, decidedBy: 'PILOT_TRACE_SAMPLING' },
+    { name: 'a meshConfig sampling of 0 is unset', input: { mesh: mesh({ defaultSampling: 0 }) }, percentage: 1, decidedBy: 'PILOT_TRACE_SAMPLING' },
     { name: 'two selectors on one workload is undefined', input: { telemetries: [workload, telemetry('shop', 'dup', [{ randomSamplingPercentage: 90 }], { selector: { app: 'reviews' }, created: '2026-01-01T00:00:00Z' })] }, percentage: 90, decidedBy: 'shop/dup', warning: /undefined/ },
   ];
   it.each(cases)('$name', ({ input, percentage, decidedBy, warning }) => {
@@ -64,5 +66,46 @@ describe('resolveSampling: Istio\'s precedence for one pod', () => {
     const r = resolve({ telemetries: [meshWide], mesh: mesh({ extensionProviders: [{ name: 'zipkin', kind: 'opentelemetry', hasSampler: true }] }) });
     expect(r.decidedBy).toBe('extensionProviders[zipkin]');
     expect(r.chain[0]?.kind).toBe('ProviderSampler');
+  });
+
+  it('marks a 0 ProxyConfig value as ignored in the chain', () => {
+    const r = resolve({ mesh: mesh({ defaultSampling: 0 }) });
+    expect(r.chain.find((s) => s.kind === 'MeshConfig')).toMatchObject({ effect: 'ignored', note: expect.stringMatching(/unset/) });
+    expect(r.chain.find((s) => s.kind === 'IstiodDefault')?.effect).toBe('decides');
+  });
+
+  describe('what each side traces', () => {
+    it('disableSpanReporting turns one side off, and a later layer can turn it back on', () => {
+      const serverOff = telemetry('shop', 'quiet', [{ match: { mode: 'SERVER' }, disableSpanReporting: true }]);
+      const r = resolve({ telemetries: [serverOff] });
+      expect(r).toMatchObject({ tracingEnabled: false, server: { tracingEnabled: false }, client: { tracingEnabled: true, provider: 'zipkin' } });
+      expect(r.warnings.join('\n')).toMatch(/shop\/quiet: disableSpanReporting/);
+      expect(resolve({ telemetries: [serverOff], pod: { ...reviews, gateway: true } }).tracingEnabled).toBe(true);
+      const backOn = telemetry('shop', 'loud', [{ disableSpanReporting: false }], { selector: { app: 'reviews' } });
+      expect(resolve({ telemetries: [serverOff, backOn] }).tracingEnabled).toBe(true);
+    });
+
+    it('gives each side its own provider; a provider missing from extensionProviders means no tracing', () => {
+      const m = mesh({ extensionProviders: [{ name: 'zipkin', kind: 'zipkin', hasSampler: false }, { name: 'Otel', kind: 'opentelemetry', hasSampler: false }] });
+      const r = resolve({ mesh: m, telemetries: [telemetry('shop', 'c', [{ match: { mode: 'CLIENT' }, providers: [{ name: 'otel' }] }])] });
+      expect(r).toMatchObject({ provider: 'zipkin', tracingEnabled: true, server: { provider: 'zipkin' }, client: { provider: 'otel', tracingEnabled: true } });
+      const missing = resolve({ mesh: m, telemetries: [telemetry('shop', 'p', [{ providers: [{ name: 'jaeger' }] }])] });
+      expect(missing).toMatchObject({ provider: 'jaeger', tracingEnabled: false });
+      expect(missing.warnings.join()).toMatch(/jaeger is not in meshConfig.extensionProviders/);
+    });
+
+    it('a provider sampler makes istiod write random_sampling 100 on that side', () => {
+      const m = mesh({ extensionProviders: [{ name: 'zipkin', kind: 'zipkin', hasSampler: false }, { name: 'dt', kind: 'opentelemetry', hasSampler: true }] });
+      const r = resolve({ mesh: m, telemetries: [telemetry('shop', 's', [{ match: { mode: 'SERVER' }, providers: [{ name: 'dt' }], randomSamplingPercentage: 20 }])] });
+      expect(r).toMatchObject({ decidedBy: 'extensionProviders[dt]', server: { providerSampler: true, percentage: 20 }, client: { providerSampler: false } });
+    });
+
+    it('legacy meshConfig.enableTracing traces only while no Telemetry configures tracing and no default provider is set', () => {
+      const legacy = mesh({ defaultTracingProvider: undefined, enableTracing: true, defaultSampling: 3 });
+      expect(resolve({ mesh: legacy })).toMatchObject({ tracingEnabled: true, provider: undefined, percentage: 3 });
+      expect(resolve({ mesh: legacy, telemetries: [telemetry(ROOT, 'metrics-only', [])] }).tracingEnabled).toBe(true);
+      expect(resolve({ mesh: legacy, telemetries: [telemetry('shop', 't', [{ randomSamplingPercentage: 50 }])] }).tracingEnabled).toBe(false);
+      expect(resolve({ mesh: mesh({ defaultTracingProvider: undefined }) }).tracingEnabled).toBe(false);
+    });
   });
 });

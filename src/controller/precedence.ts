@@ -10,12 +10,16 @@
  *   the server side (inbound) or both (`match.mode`).
  * - Percentage: provider sampler > Telemetry randomSamplingPercentage > ProxyConfig
  *   `tracing.sampling` (pod annotation `proxy.istio.io/config` over meshConfig.defaultConfig) >
- *   PILOT_TRACE_SAMPLING (1%). ProxyConfig values outside 0–100 become 1%.
- * - Provider: the last Telemetry `providers` set, else meshConfig.defaultProviders.tracing[0];
- *   no provider means no tracing at all.
+ *   PILOT_TRACE_SAMPLING (1%). ProxyConfig values outside 0–100 become 1%, and 0 counts as unset.
+ *   With a provider sampler istiod writes random_sampling 100, so every request reaches the sampler.
+ * - Provider, per side: the last Telemetry `providers` set, else meshConfig.defaultProviders.tracing[0]
+ *   (looked up case-insensitively). No provider, or one missing from extensionProviders, means that
+ *   side is not traced; so does `disableSpanReporting`.
+ * - Legacy: with no Telemetry tracing entry at all and no default provider, an explicit
+ *   `meshConfig.enableTracing: true` still traces, with the ProxyConfig percentage.
  */
 import { PILOT_TRACE_SAMPLING_DEFAULT, annotationSampling, istioSamplingValue } from './mesh-config.js';
-import type { MeshTracingConfig } from './mesh-config.js';
+import type { ExtensionProvider, MeshTracingConfig } from './mesh-config.js';
 import type { SamplingPolicy } from './policy.js';
 import { hasTargetRefs, managingPolicy, selectorOf, selects } from './telemetry.js';
 import type { Telemetry, TracingEntry } from './telemetry.js';
@@ -49,6 +53,12 @@ export interface Side {
   readonly percentage: number;
   /** The `ref` of the source that decided the percentage. */
   readonly decidedBy: string;
+  /** The provider this side reports through; undefined: none. Always set by resolveSampling. */
+  readonly provider?: string | undefined;
+  /** False when istiod gives this side's listeners no tracing at all (no provider, disableSpanReporting). */
+  readonly tracingEnabled?: boolean;
+  /** The provider's own sampler decides: istiod then writes random_sampling 100 on this side. */
+  readonly providerSampler?: boolean;
 }
 
 export interface Resolution {
@@ -74,7 +84,7 @@ export interface ResolveInput {
 }
 
 interface Layer { readonly telemetry: Telemetry; readonly scope: Source['scope'] }
-interface SideState { percentage?: number; pctFrom?: string; provider?: string }
+interface SideState { percentage?: number; pctFrom?: string; provider?: string; disabled?: boolean; disabledFrom?: string }
 
 const byAge = (a: Telemetry, b: Telemetry): number =>
   (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
@@ -114,6 +124,8 @@ function applyEntry(entry: TracingEntry, from: string, sides: { server: SideStat
   const targets = mode === 'CLIENT' ? [sides.client] : mode === 'SERVER' ? [sides.server] : [sides.client, sides.server];
   for (const side of targets) {
     if (entry.providers !== undefined && entry.providers[0] !== undefined) side.provider = entry.providers[0].name;
+    // A later layer may switch reporting back on (false), so the last one that sets it wins.
+    if (entry.disableSpanReporting !== undefined) Object.assign(side, { disabled: entry.disableSpanReporting, disabledFrom: from });
     if (entry.randomSamplingPercentage !== undefined) {
       const { value, outOfRange } = istioSamplingValue(entry.randomSamplingPercentage);
       if (outOfRange) warnings.push(`${from}: randomSamplingPercentage ${entry.randomSamplingPercentage} is outside 0–100 (Istio's validation refuses it; treated as ${value}%)`);
@@ -127,15 +139,20 @@ function applyEntry(entry: TracingEntry, from: string, sides: { server: SideStat
 function proxyConfigSampling(input: ResolveInput, warnings: string[]): { value: number; from: string; kind: SourceKind; raw?: number } {
   const fromAnnotation = annotationSampling(input.pod.annotations[PROXY_CONFIG_ANNOTATION]);
   if (fromAnnotation.problem !== undefined) warnings.push(fromAnnotation.problem);
+  // The annotation is merged over meshConfig.defaultConfig, so an annotation 0 replaces the mesh value; and
+  // istiod reads a sampling of 0 as unset (proto3 doubles have no presence): PILOT_TRACE_SAMPLING decides.
   const raw = fromAnnotation.value ?? input.mesh.defaultSampling;
-  if (raw === undefined) return { value: PILOT_TRACE_SAMPLING_DEFAULT, from: 'PILOT_TRACE_SAMPLING', kind: 'IstiodDefault' };
+  if (raw === undefined || raw === 0) return { value: PILOT_TRACE_SAMPLING_DEFAULT, from: 'PILOT_TRACE_SAMPLING', kind: 'IstiodDefault' };
   const { value, outOfRange } = istioSamplingValue(raw);
   const from = fromAnnotation.value !== undefined ? `annotation ${PROXY_CONFIG_ANNOTATION}` : 'meshConfig.defaultConfig.tracing.sampling';
   if (outOfRange) warnings.push(`${from} is ${raw}: istiod turns values outside 0–100 into ${value}%, not 100%`);
   return { value, from, kind: fromAnnotation.value !== undefined ? 'ProxyConfigAnnotation' : 'MeshConfig', raw };
 }
 
-const rangeNote = (v: number): { note?: string } => (istioSamplingValue(v).outOfRange ? { note: 'outside 0–100: istiod uses 1%' } : {});
+function valueNote(v: number): { note?: string } {
+  if (v === 0) return { note: '0 means unset: istiod uses PILOT_TRACE_SAMPLING' };
+  return istioSamplingValue(v).outOfRange ? { note: 'outside 0–100: istiod uses 1%' } : {};
+}
 
 function fallbackSources(input: ResolveInput, decidingFrom: string | undefined): Source[] {
   const out: Source[] = [];
@@ -143,11 +160,11 @@ function fallbackSources(input: ResolveInput, decidingFrom: string | undefined):
   const annotation = annotationSampling(input.pod.annotations[PROXY_CONFIG_ANNOTATION]).value;
   if (annotation !== undefined) {
     const r = `annotation ${PROXY_CONFIG_ANNOTATION}`;
-    out.push({ kind: 'ProxyConfigAnnotation', ref: r, scope: 'pod', percentage: annotation, effect: effect(r), ...rangeNote(annotation) });
+    out.push({ kind: 'ProxyConfigAnnotation', ref: r, scope: 'pod', percentage: annotation, effect: annotation === 0 ? 'ignored' : effect(r), ...valueNote(annotation) });
   }
   if (input.mesh.defaultSampling !== undefined) {
     const r = 'meshConfig.defaultConfig.tracing.sampling';
-    out.push({ kind: 'MeshConfig', ref: r, scope: 'mesh', percentage: input.mesh.defaultSampling, effect: annotation !== undefined ? 'overridden' : effect(r), ...rangeNote(input.mesh.defaultSampling) });
+    out.push({ kind: 'MeshConfig', ref: r, scope: 'mesh', percentage: input.mesh.defaultSampling, effect: annotation !== undefined ? 'overridden' : input.mesh.defaultSampling === 0 ? 'ignored' : effect(r), ...valueNote(input.mesh.defaultSampling) });
   }
   out.push({ kind: 'IstiodDefault', ref: 'PILOT_TRACE_SAMPLING', scope: 'default', percentage: PILOT_TRACE_SAMPLING_DEFAULT, effect: effect('PILOT_TRACE_SAMPLING') });
   if (input.mesh.defaultTracingProvider !== undefined) {
@@ -183,8 +200,37 @@ function policySources(input: ResolveInput): Source[] {
   }));
 }
 
-function sideResult(state: SideState, fallback: { value: number; from: string }): Side {
-  return state.percentage !== undefined ? { percentage: state.percentage, decidedBy: state.pctFrom! } : { percentage: fallback.value, decidedBy: fallback.from };
+/** The extension provider of that name; istiod matches names ignoring case (`fetchProvider`, strings.EqualFold). */
+export function findProvider(mesh: MeshTracingConfig, name: string | undefined): ExtensionProvider | undefined {
+  const wanted = name?.toLowerCase();
+  return wanted === undefined ? undefined : mesh.extensionProviders.find((p) => p.name.toLowerCase() === wanted);
+}
+
+/** No Telemetry tracing entry and no default provider: istiod falls back to the pre-Telemetry tracing switch. */
+function legacyTracing(input: ResolveInput, layers: readonly Layer[]): boolean {
+  return input.mesh.enableTracing === true && input.mesh.defaultTracingProvider === undefined
+    && layers.every(({ telemetry }) => (telemetry.spec?.tracing?.length ?? 0) === 0);
+}
+
+/** An unknown provider disables tracing, but only judged when the mesh config listed its providers. */
+function providerMissing(mesh: MeshTracingConfig, provider: string | undefined): boolean {
+  return provider !== undefined && mesh.extensionProviders.length > 0 && findProvider(mesh, provider) === undefined;
+}
+
+function sideResult(state: SideState, fallback: { value: number; from: string }, mesh: MeshTracingConfig, legacy: boolean): Side {
+  const provider = state.provider ?? mesh.defaultTracingProvider;
+  const tracingEnabled = legacy || (provider !== undefined && !providerMissing(mesh, provider) && state.disabled !== true);
+  const pct = state.percentage !== undefined ? { percentage: state.percentage, decidedBy: state.pctFrom! } : { percentage: fallback.value, decidedBy: fallback.from };
+  return { ...pct, provider, tracingEnabled, providerSampler: findProvider(mesh, provider)?.hasSampler === true };
+}
+
+function providerWarnings(input: ResolveInput, main: Side, mainState: SideState, legacy: boolean): string[] {
+  const { provider } = main;
+  if (legacy) return ['no tracing provider, but meshConfig.enableTracing is true: istiod traces the pre-Telemetry way (ProxyConfig sampling, the proxy\'s bootstrap tracer)'];
+  if (provider === undefined) return ['no tracing provider: set meshConfig.defaultProviders.tracing or name one in a Telemetry; this pod is not traced'];
+  if (providerMissing(input.mesh, provider)) return [`provider ${provider} is not in meshConfig.extensionProviders: istiod turns tracing off`];
+  if (mainState.disabled === true) return [`${mainState.disabledFrom}: disableSpanReporting turns tracing off where traces start here (no spans, no trace headers injected)`];
+  return [];
 }
 
 /** Resolves one pod's sampling exactly as istiod would configure its proxy. */
@@ -193,22 +239,22 @@ export function resolveSampling(input: ResolveInput): Resolution {
   const sides = { server: {} as SideState, client: {} as SideState };
   for (const { telemetry } of layers) for (const entry of telemetry.spec?.tracing ?? []) applyEntry(entry, ref(telemetry), sides, warnings);
   const fallback = proxyConfigSampling(input, warnings);
-  const server = sideResult(sides.server, fallback);
-  const client = sideResult(sides.client, fallback);
-  const main = input.pod.gateway === true ? client : server;
-  const provider = (input.pod.gateway === true ? sides.client.provider : sides.server.provider) ?? input.mesh.defaultTracingProvider;
-  const providerSpec = input.mesh.extensionProviders.find((p) => p.name === provider);
+  const legacy = legacyTracing(input, layers);
+  const server = sideResult(sides.server, fallback, input.mesh, legacy);
+  const client = sideResult(sides.client, fallback, input.mesh, legacy);
+  const gateway = input.pod.gateway === true;
+  const main = gateway ? client : server;
+  const providerSpec = main.providerSampler === true ? findProvider(input.mesh, main.provider) : undefined;
   const chain: Source[] = [];
-  if (providerSpec?.hasSampler === true) {
+  if (providerSpec !== undefined) {
     chain.push({ kind: 'ProviderSampler', ref: `extensionProviders[${providerSpec.name}]`, scope: 'mesh', provider: providerSpec.name, effect: 'decides', note: 'the provider\'s own sampler overrides every percentage below' });
   }
   const decidingRefs = new Set([main.decidedBy]);
   chain.push(...policySources(input).filter((s) => s.scope === 'workload'), ...telemetrySources(layers, decidingRefs),
     ...policySources(input).filter((s) => s.scope !== 'workload'), ...ignored, ...fallbackSources(input, main.decidedBy));
-  if (provider === undefined) warnings.push('no tracing provider: set meshConfig.defaultProviders.tracing or name one in a Telemetry; this pod is not traced');
-  else if (providerSpec === undefined && input.mesh.extensionProviders.length > 0) warnings.push(`provider ${provider} is not in meshConfig.extensionProviders`);
+  warnings.push(...providerWarnings(input, main, gateway ? sides.client : sides.server, legacy));
   return {
-    percentage: main.percentage, decidedBy: providerSpec?.hasSampler === true ? `extensionProviders[${providerSpec.name}]` : main.decidedBy,
-    server, client, provider, tracingEnabled: provider !== undefined, chain, warnings,
+    percentage: main.percentage, decidedBy: providerSpec !== undefined ? `extensionProviders[${providerSpec.name}]` : main.decidedBy,
+    server, client, provider: main.provider, tracingEnabled: main.tracingEnabled === true, chain, warnings,
   };
 }

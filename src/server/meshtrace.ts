@@ -18,8 +18,8 @@ import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildMetrics } from '../metrics/index.js';
 import { buildApiApp } from './api-app.js';
-import { XdsState, startXdsSources } from '../xds/index.js';
-import type { RunningXdsSources } from '../xds/index.js';
+import { XdsState, startXdsSources, watchIntendedFiles } from '../xds/index.js';
+import type { IntendedWatch, RunningXdsSources } from '../xds/index.js';
 import { builtDashboardDir, dashboardRoutes } from './dashboard.js';
 import { samplingRoutes } from './sampling-routes.js';
 import { searchRoutes } from './search-routes.js';
@@ -64,6 +64,13 @@ function startXds(state: XdsState, config: ServeConfig, logger: Logger): Running
   });
 }
 
+/** The Telemetry/SamplingPolicy/mesh config files drift resolves intended sampling from, or none. */
+function watchIntended(config: ServeConfig, logger: Logger): IntendedWatch | undefined {
+  const x = config.xds;
+  if (x.telemetryFiles.length === 0 && x.meshConfigFile === undefined) return undefined;
+  return watchIntendedFiles(x.telemetryFiles, x.meshConfigFile, x.refreshMs, logger.child({ component: 'intended-sampling' }));
+}
+
 export async function startMeshtrace(config: ServeConfig, logger: Logger): Promise<RunningMeshtrace> {
   const now = (): number => Date.now();
   const nowUs = (): number => Date.now() * 1000;
@@ -86,6 +93,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const auth = authConfig(config.authToken, config.authBasic);
   const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
   let ready = false;
+  const intended = watchIntended(config, logger);
 
   const zipkinLogger = logger.child({ component: 'zipkin' });
   const zipkinApp = Fastify({
@@ -131,6 +139,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       await searchRoutes(app, { reader, now });
       await samplingRoutes(app, {
         state: xds,
+        ...(intended === undefined ? {} : { intended: () => intended.current() }),
         observed: (key) => {
           const facts = auditor.workloads.get(key);
           const rate = facts === undefined ? undefined : samplingRateOf(facts);
@@ -166,6 +175,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       ready = false;
       clearInterval(tick);
       xdsSources?.stop();
+      intended?.stop();
       // Ingest first, so nothing new arrives while in-flight requests finish; then settle what
       // is buffered so it is readable until the API goes away.
       await Promise.all([zipkinApp.close(), otlpHttpApp.close(), grpc.close()]);

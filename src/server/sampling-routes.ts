@@ -3,16 +3,22 @@
  *   GET /api/sampling/effective?namespace=NS&workload=W&listeners=true
  *   GET /api/sampling/drift?namespace=NS&workload=W&kind=stale-proxy&findingsOnly=true
  * Effective = what each sidecar's Envoy runs (from config dumps, istiod or ADS); drift = intended
- * vs effective vs observed with findings. Every parameter is validated; a bad one is a 400.
+ * vs effective vs observed with findings. Intended is resolved with the SamplingPolicy
+ * controller's precedence rules (via src/xds intendedResolver), never by a resolver of this
+ * route's own. Every parameter is validated; a bad one is a 400.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { driftReport } from '../xds/index.js';
-import type { DriftKind, HeaderEvidenceResolver, IntendedResolver, ObservedResolver, ProxyTracing, WorkloadTracing, XdsState } from '../xds/index.js';
+import { driftReport, intendedResolver } from '../xds/index.js';
+import type { DriftKind, HeaderEvidenceResolver, IntendedInputs, ObservedResolver, ProxyTracing, WorkloadTracing, XdsState } from '../xds/index.js';
 
 export interface SamplingRouteOptions {
   readonly state: XdsState;
-  /** Istio's precedence resolver (the SamplingPolicy controller's), or the standalone `telemetryResolver`. */
-  readonly intended?: IntendedResolver;
+  /**
+   * The Telemetries, SamplingPolicies and mesh config to resolve intended sampling from, read at
+   * every request so whoever watches them can keep the snapshot current. Undefined (or returning
+   * undefined) while unknown: the report then carries no intended rates and no stale-proxy findings.
+   */
+  readonly intended?: () => IntendedInputs | undefined;
   /** The audit's per-workload sampling estimate. */
   readonly observed?: ObservedResolver;
   /** Which trace headers each workload's apps forward. */
@@ -74,7 +80,9 @@ export function samplingRoutes(app: FastifyInstance, opts: SamplingRouteOptions)
     const problem = invalid(request.query);
     if (problem !== undefined) return badRequest(reply, problem);
     const { kind, findingsOnly } = request.query;
-    const report = driftReport(selected(state, request.query), opts)
+    const inputs = opts.intended?.();
+    const intended = inputs === undefined ? undefined : intendedResolver(inputs);
+    const report = driftReport(selected(state, request.query), { intended, observed: opts.observed, headers: opts.headers })
       .map((w) => (kind === undefined ? w : { ...w, findings: w.findings.filter((f) => f.kind === kind) }))
       .filter((w) => findingsOnly !== 'true' && kind === undefined ? true : w.findings.length > 0);
     const counts = Object.fromEntries(KINDS.map((k) => [k, report.reduce((n, w) => n + w.findings.filter((f) => f.kind === k).length, 0)]));

@@ -2,23 +2,22 @@
  * `meshtrace xds inspect FILE...`: the tracing configuration each proxy runs, from Envoy config
  * dumps, and (with `--telemetry` / `--mesh-config`) its drift from what Istio was asked for.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadAll } from 'js-yaml';
 import { driftReport } from './drift.js';
 import { groupWorkloads, proxyTracingInSlices } from './effective.js';
-import { isObject } from './json.js';
-import { telemetryResolver } from './intended.js';
-import type { MeshTracingInput, TelemetryResource } from './intended.js';
+import { intendedResolver } from './intended.js';
+import { readIntendedFiles } from './intended-files.js';
 import { DEFAULT_MAX_DUMP_BYTES, readDumpFile } from './load-dump.js';
-import type { ProxyTracing, WorkloadDrift, WorkloadTracing } from './types.js';
+import type { IntendedSampling, ProxyTracing, WorkloadDrift, WorkloadTracing } from './types.js';
 
 export const XDS_HELP = `Usage: meshtrace xds inspect [--telemetry FILE]... [--mesh-config FILE] [--json] [--max-dump-mib N] FILE...
 
 Reads Envoy config dumps (curl localhost:15000/config_dump, istioctl proxy-config all -o json,
 istiod /debug/config_dump?proxyID=…) and prints, per workload and pod, the tracing each Envoy
 runs: provider, collector, sampling on inbound/outbound listeners, last update. With the Telemetry
-resources (YAML, several per file) and the mesh config, also prints sampling drift findings.
+resources (YAML, several per file; SamplingPolicies in them are listed as sources) and the mesh
+config (its YAML, or the istio ConfigMap), also prints what Istio should run, resolved with the
+SamplingPolicy controller's precedence rules, and the sampling drift findings.
 Exit status: 0 all files read, 1 a file could not be read, 2 usage error.
 `;
 
@@ -35,6 +34,12 @@ function proxyLine(p: ProxyTracing): string {
   return `  ${p.proxy.pod ?? p.proxy.id}  istio ${p.proxy.istioVersion ?? '?'} envoy ${p.proxy.envoyVersion ?? '?'}  ${prov}  ${sides || 'no HTTP listeners'}  updated ${p.lastUpdated ?? '?'}\n`;
 }
 
+function intendedLine(i: IntendedSampling): string {
+  if (i.tracingEnabled === false) return '  intended: no tracing\n';
+  const source = i.sources.find((x) => x.effect === 'decides') ?? i.sources[0];
+  return `  intended ${i.percentage}% (${source?.kind ?? '?'} ${source?.ref ?? ''})\n`;
+}
+
 function formatText(workloads: readonly WorkloadTracing[], drift: readonly WorkloadDrift[] | undefined): string {
   let s = '';
   for (const w of workloads) {
@@ -44,23 +49,10 @@ function formatText(workloads: readonly WorkloadTracing[], drift: readonly Workl
       for (const problem of p.problems) s += `    ! ${problem}\n`;
     }
     const d = drift?.find((x) => x.key === w.key);
-    if (d?.intended !== undefined) s += `  intended ${d.intended.percentage}% (${d.intended.sources[0]?.kind ?? '?'} ${d.intended.sources[0]?.ref ?? ''})\n`;
+    if (d?.intended !== undefined) s += intendedLine(d.intended);
     for (const f of d?.findings ?? []) s += `  ${f.kind}: ${f.reason}\n`;
   }
   return s;
-}
-
-async function readYamlDocs(path: string): Promise<unknown[]> {
-  return loadAll(await readFile(path, 'utf8')).filter((d) => d !== null && d !== undefined);
-}
-
-/** A mesh config file: the mesh object, or the istio ConfigMap with it under `data.mesh`. */
-async function readMeshConfig(path: string): Promise<MeshTracingInput> {
-  const [doc] = await readYamlDocs(path);
-  const data = isObject(doc) ? doc['data'] : undefined;
-  const mesh = isObject(data) && typeof data['mesh'] === 'string' ? loadAll(data['mesh'])[0] : doc;
-  if (!isObject(mesh)) throw new Error(`${path}: not a mesh config`);
-  return mesh;
 }
 
 interface InspectArgs { readonly files: string[]; readonly telemetry: string[]; readonly meshConfig: string | undefined; readonly json: boolean; readonly maxBytes: number }
@@ -87,11 +79,12 @@ function inspectArgs(rest: string[]): InspectArgs | { usage: string; help?: bool
   };
 }
 
-async function intendedDrift(workloads: readonly WorkloadTracing[], a: InspectArgs): Promise<WorkloadDrift[]> {
+/** Without Telemetry or mesh config there is nothing to say what was intended: effective only. */
+async function intendedDrift(workloads: readonly WorkloadTracing[], a: InspectArgs, err: Out): Promise<WorkloadDrift[]> {
   if (a.telemetry.length === 0 && a.meshConfig === undefined) return driftReport(workloads, {});
-  const telemetries = (await Promise.all(a.telemetry.map(readYamlDocs))).flat().filter((t) => isObject(t) && isObject(t['metadata'])) as unknown as TelemetryResource[];
-  const mesh = a.meshConfig === undefined ? {} : await readMeshConfig(a.meshConfig);
-  return driftReport(workloads, { intended: telemetryResolver(telemetries, mesh) });
+  const { inputs, problems } = await readIntendedFiles(a.telemetry, a.meshConfig);
+  for (const p of problems) err.write(`meshtrace xds: ${p}\n`);
+  return driftReport(workloads, { intended: intendedResolver(inputs) });
 }
 
 async function readProxies(a: InspectArgs, err: Out): Promise<{ proxies: ProxyTracing[]; failed: boolean }> {
@@ -129,7 +122,7 @@ export async function xdsCommand(args: string[], out: Out = process.stdout, err:
   const workloads = groupWorkloads(proxies);
   let drift: WorkloadDrift[];
   try {
-    drift = await intendedDrift(workloads, a);
+    drift = await intendedDrift(workloads, a, err);
   } catch (e) {
     err.write(`meshtrace xds: ${(e as Error).message}\n`);
     return 2;

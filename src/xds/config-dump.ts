@@ -64,8 +64,17 @@ function fromConfigs(configs: readonly unknown[], source: string): ProxyConfig {
   return { source, node: field(bootstrap, 'node'), bootstrap, listeners, problems };
 }
 
+/** A Listener as `istioctl proxy-config listener -o json` prints it: typed, or with an address or filter chains. */
+function looksLikeListener(l: unknown): boolean {
+  return isObject(l) && (endsWithMessage(typeUrlOf(l), 'Listener') || isObject(field(l, 'address')) || Array.isArray(field(l, 'filter_chains')));
+}
+
 /** Reads a parsed config dump. Errors only when the input is not a config dump at all. */
 export function readConfigDump(json: unknown, source: string): DumpResult {
+  // Other JSON arrays (Zipkin span exports, for one) must not pass for a proxy without listeners.
+  if (Array.isArray(json) && (json.length === 0 || !json.every(looksLikeListener))) {
+    return { ok: false, error: `${source}: not an Envoy config dump (an array, but not of Listeners)` };
+  }
   if (Array.isArray(json)) {
     const listeners = json.map((l, i): ListenerEntry => ({ listener: l, path: `[${i}]`, lastUpdated: undefined, versionInfo: undefined }));
     return { ok: true, value: { source, node: undefined, bootstrap: undefined, listeners, problems: [] } };

@@ -76,6 +76,12 @@ describe('effective tracing from config dumps', () => {
     expect(bare.ok && proxyTracing(bare.value).hcms.length).toBe(1);
   });
 
+  it('does not take other JSON arrays (a Zipkin span export, an empty list) for a Listener array', () => {
+    const spans = [{ traceId: '978883983d506fa5', id: '978883983d506fa5', kind: 'SERVER', name: 'localhost:10000' }];
+    expect(readConfigDump(spans, 'spans.json')).toEqual({ ok: false, error: 'spans.json: not an Envoy config dump (an array, but not of Listeners)' });
+    expect(readConfigDump([], 'empty.json').ok).toBe(false);
+  });
+
   it('groups pods into workloads by namespace and canonical service', () => {
     const ws = groupWorkloads([
       fixtureProxy('sidecar-zipkin-reviews-v1-7d9f6c5b8-9qlmz.json'), fixtureProxy('gateway-zipkin.json'), fixtureProxy('sidecar-zipkin-reviews-v1-7d9f6c5b8-2xk4p.json'),

@@ -10,8 +10,12 @@ export { groupWorkloads, proxyTracing, proxyTracingInSlices, workloadKeyOf } fro
 export { bigConfigDump } from './synthetic-dump.js';
 export { tracingFactsFrom, tracingFactsOf } from './facts.js';
 export type { TracingFacts } from './facts.js';
-export { annotationSampling, telemetryResolver } from './intended.js';
-export type { ExtensionProvider, MeshTracingInput, TelemetryResource } from './intended.js';
+export { DEFAULT_ROOT_NAMESPACE, intendedResolver } from './intended.js';
+export type { IntendedInputs } from './intended.js';
+export { readIntendedFiles } from './intended-files.js';
+export type { IntendedFiles } from './intended-files.js';
+export { watchIntendedFiles } from './intended-watch.js';
+export type { IntendedWatch } from './intended-watch.js';
 export { fetchProxyConfigDump, fetchSyncz, parseSyncz } from './istiod-http.js';
 export type { IstiodHttpOptions, ProxySyncStatus } from './istiod-http.js';
 export { DEFAULT_MAX_DUMP_BYTES, parseDumpBytes, readDumpFile } from './load-dump.js';

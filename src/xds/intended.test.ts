@@ -1,55 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { annotationSampling, telemetryResolver } from './intended.js';
-import type { MeshTracingInput, TelemetryResource } from './intended.js';
+import { fixtureIntendedInputs, fixtureProxy } from '../../test/xds/helpers.js';
+import { parseMeshConfig } from '../controller/mesh-config.js';
+import type { SamplingPolicy } from '../controller/policy.js';
+import { resolveSampling } from '../controller/precedence.js';
+import type { Telemetry, TracingEntry } from '../controller/telemetry.js';
+import { workloadRef } from './drift.js';
+import { groupWorkloads } from './effective.js';
+import { intendedResolver } from './intended.js';
+import type { IntendedInputs } from './intended.js';
 import type { WorkloadRef } from './types.js';
 
-const mesh: MeshTracingInput = { defaultProviders: { tracing: ['zipkin'] }, extensionProviders: [{ name: 'zipkin', zipkin: {} }] };
+const fixtures = await fixtureIntendedInputs();
+const mesh = parseMeshConfig('defaultProviders: {tracing: [zipkin]}\nextensionProviders: [{name: zipkin, zipkin: {service: z, port: 9411}}]\n');
 const pod = (over: Partial<WorkloadRef> = {}): WorkloadRef => ({ key: 'shop/cart', namespace: 'shop', workload: 'cart', gateway: false, labels: { app: 'cart' }, annotations: {}, ...over });
-const tel = (ns: string, name: string, spec: TelemetryResource['spec'], created = '2024-01-01T00:00:00Z'): TelemetryResource => ({ metadata: { namespace: ns, name, creationTimestamp: created }, ...(spec === undefined ? {} : { spec }) });
+const tel = (namespace: string, name: string, tracing: TracingEntry[], selector?: Record<string, string>): Telemetry => ({
+  metadata: { namespace, name, creationTimestamp: '2024-01-01T00:00:00Z' },
+  spec: { ...(selector === undefined ? {} : { selector: { matchLabels: selector } }), tracing },
+});
+const resolve = (inputs: Partial<IntendedInputs>, w = pod()) => intendedResolver({ mesh, telemetries: [], ...inputs })(w);
 
-describe('standalone intended-sampling resolver', () => {
-  it('falls back to PILOT_TRACE_SAMPLING (1%) with nothing set', () => {
-    expect(telemetryResolver([], mesh)(pod())).toMatchObject({ percentage: 1, tracingEnabled: true, provider: 'zipkin', providerKind: 'zipkin', sources: [{ kind: 'IstiodDefault', effect: 'decides' }] });
+const FIXTURE_DUMPS = [
+  'sidecar-zipkin-reviews-v1-7d9f6c5b8-2xk4p.json', 'sidecar-otel-sampling-unset.json', 'sidecar-client-tracing-off.json', 'sidecar-otel-sampler.json',
+  'sidecar-zipkin-w3c.json', 'gateway-zipkin.json', 'legacy-v2-layout.json', 'sidecar-camel-case.json',
+];
+
+describe('intended sampling from the controller\'s precedence resolver', () => {
+  it('is the controller\'s resolution for every fixture workload', () => {
+    for (const file of FIXTURE_DUMPS) {
+      const w = workloadRef(groupWorkloads([fixtureProxy(file)])[0]!);
+      const controller = resolveSampling({ rootNamespace: 'istio-system', mesh: fixtures.mesh, telemetries: fixtures.telemetries, pod: w });
+      const drift = intendedResolver(fixtures)(w);
+      expect({ provider: drift.provider, tracingEnabled: drift.tracingEnabled }, file).toEqual({ provider: controller.provider, tracingEnabled: controller.tracingEnabled });
+      // With a provider sampler, istiod writes random_sampling 100 whatever the percentage says.
+      expect(drift.percentage, file).toBe(controller.chain[0]?.kind === 'ProviderSampler' ? 100 : controller.percentage);
+      expect(drift.sources.find((s) => s.effect === 'decides')?.ref, file).toBe(controller.decidedBy);
+    }
   });
 
-  it('orders Telemetry > annotation > meshConfig > istiod default', () => {
-    const m = { ...mesh, defaultConfig: { tracing: { sampling: 5 } } };
-    const annotated = pod({ annotations: { 'proxy.istio.io/config': '{"tracing":{"sampling":25}}' } });
-    expect(telemetryResolver([], m)(pod()).percentage).toBe(5);
-    expect(telemetryResolver([], m)(annotated).sources.map((s) => s.kind)).toEqual(['ProxyConfigAnnotation', 'MeshConfig', 'IstiodDefault']);
-    expect(telemetryResolver([tel('istio-system', 'mesh', { tracing: [{ randomSamplingPercentage: 50 }] })], m)(annotated).percentage).toBe(50);
+  it('resolves the fixture cluster: namespace Telemetry, pod annotation, workload provider, provider sampler', () => {
+    const intended = intendedResolver(fixtures);
+    const ref = (file: string): WorkloadRef => workloadRef(groupWorkloads([fixtureProxy(file)])[0]!);
+    expect(intended(ref('sidecar-zipkin-w3c.json'))).toMatchObject({ percentage: 5, provider: 'meshtrace-zipkin', providerKind: 'zipkin', sources: expect.arrayContaining([{ kind: 'MeshConfig', ref: 'meshConfig.defaultConfig.tracing.sampling', scope: 'mesh', percentage: 5, effect: 'decides' }]) });
+    expect(intended(ref('sidecar-zipkin-reviews-v1-7d9f6c5b8-2xk4p.json'))).toMatchObject({ percentage: 10, sources: expect.arrayContaining([expect.objectContaining({ ref: 'default/ns-default', effect: 'decides' })]) });
+    expect(intended(ref('legacy-v2-layout.json'))).toMatchObject({ percentage: 25, sources: expect.arrayContaining([expect.objectContaining({ kind: 'ProxyConfigAnnotation', effect: 'decides' })]) });
+    expect(intended(ref('sidecar-otel-sampling-unset.json'))).toMatchObject({ percentage: 100, provider: 'meshtrace-otel', providerKind: 'opentelemetry' });
+    const sampler = intended(ref('sidecar-otel-sampler.json'));
+    expect(sampler).toMatchObject({ percentage: 100, provider: 'otel-dynatrace', providerKind: 'opentelemetry' });
+    expect(sampler.sources[0]).toMatchObject({ kind: 'ProviderSampler', effect: 'decides' });
+    expect(sampler.sources.find((s) => s.kind === 'Telemetry')).toMatchObject({ ref: 'payments/payments-dynatrace', percentage: 20 });
   });
 
-  it('layers root → namespace → selector, oldest namespace-wide only, and ignores root selectors', () => {
-    const ts = [
-      tel('istio-system', 'root', { tracing: [{ randomSamplingPercentage: 10 }] }),
-      tel('shop', 'newer', { tracing: [{ randomSamplingPercentage: 30 }] }, '2024-02-01T00:00:00Z'),
-      tel('shop', 'older', { tracing: [{ randomSamplingPercentage: 20 }] }, '2024-01-15T00:00:00Z'),
-      tel('istio-system', 'root-selector', { selector: { matchLabels: { app: 'cart' } }, tracing: [{ randomSamplingPercentage: 99 }] }),
-    ];
-    expect(telemetryResolver(ts, mesh)(pod()).percentage).toBe(20);
-    expect(telemetryResolver([...ts, tel('shop', 'cart', { selector: { matchLabels: { app: 'cart' } }, tracing: [{ randomSamplingPercentage: 40 }] })], mesh)(pod()).percentage).toBe(40);
-    expect(telemetryResolver(ts, mesh)(pod({ namespace: 'other' })).percentage).toBe(10);
+  it('gives each side its rate and tracing switch; gateways take the client side', () => {
+    const telemetries = [tel('shop', 'split', [{ match: { mode: 'CLIENT' }, randomSamplingPercentage: 70 }, { match: { mode: 'SERVER' }, disableSpanReporting: true }])];
+    expect(resolve({ telemetries })).toMatchObject({ percentage: 1, tracingEnabled: false, client: { percentage: 70, tracingEnabled: true }, server: { percentage: 1, tracingEnabled: false } });
+    expect(resolve({ telemetries }, pod({ gateway: true }))).toMatchObject({ percentage: 70, tracingEnabled: true });
   });
 
-  it('applies match.mode per side: gateways take the client side', () => {
-    const ts = [tel('shop', 'split', { tracing: [{ match: { mode: 'CLIENT' }, randomSamplingPercentage: 70 }, { match: { mode: 'SERVER' }, disableSpanReporting: true }] })];
-    const r = telemetryResolver(ts, mesh)(pod());
-    expect(r).toMatchObject({ percentage: 1, client: { percentage: 70, tracingEnabled: true }, server: { tracingEnabled: false }, tracingEnabled: false });
-    expect(telemetryResolver(ts, mesh)(pod({ gateway: true })).percentage).toBe(70);
+  it('takes the root namespace from the inputs: only its namespace-wide Telemetry applies mesh-wide', () => {
+    const telemetries = [tel('mesh-root', 'mesh', [{ randomSamplingPercentage: 30 }]), tel('istio-system', 'not-root', [{ randomSamplingPercentage: 60 }])];
+    expect(resolve({ telemetries, rootNamespace: 'mesh-root' }).percentage).toBe(30);
+    expect(resolve({ telemetries }).percentage).toBe(60);
   });
 
-  it('lets a provider sampler decide, and turns tracing off without a provider', () => {
-    const m: MeshTracingInput = { extensionProviders: [{ name: 'dt', opentelemetry: { dynatraceSampler: {} } }] };
-    expect(telemetryResolver([tel('shop', 'x', { tracing: [{ providers: [{ name: 'dt' }], randomSamplingPercentage: 20 }] })], m)(pod()))
-      .toMatchObject({ percentage: 100, providerKind: 'opentelemetry', sources: [{ kind: 'ProviderSampler' }, { kind: 'Telemetry', percentage: 20, effect: 'overridden' }, { kind: 'IstiodDefault' }] });
-    expect(telemetryResolver([], {})(pod()).tracingEnabled).toBe(false);
+  it('lists SamplingPolicies among the sources and passes the resolver\'s warnings on', () => {
+    const policy: SamplingPolicy = { metadata: { namespace: 'shop', name: 'cart' }, spec: { target: { matchLabels: { app: 'cart' } }, fixed: { percentage: 40 } } };
+    const telemetries = [tel('shop', 'a', [{ randomSamplingPercentage: 40 }], { app: 'cart' }), tel('shop', 'b', [{ randomSamplingPercentage: 50 }], { app: 'cart' })];
+    const r = resolve({ telemetries, policies: [policy] });
+    expect(r.sources[0]).toMatchObject({ kind: 'SamplingPolicy', ref: 'shop/cart', effect: 'via-telemetry' });
+    expect(r.warnings?.join('\n')).toMatch(/undefined/);
   });
 
-  it('reads the annotation as YAML or JSON; 0 is unset, out-of-range ProxyConfig values become 1', () => {
-    expect(annotationSampling({ 'proxy.istio.io/config': 'tracing:\n  sampling: 12.5\n' })).toBe(12.5);
-    expect(annotationSampling({ 'proxy.istio.io/config': '{{not yaml' })).toBeUndefined();
-    expect(telemetryResolver([], { ...mesh, defaultConfig: { tracing: { sampling: 0 } } })(pod()).sources[0]!.kind).toBe('IstiodDefault');
-    expect(telemetryResolver([], { ...mesh, defaultConfig: { tracing: { sampling: 150 } } })(pod()).percentage).toBe(1);
+  it('says tracing is off without a provider, and names provider kinds it has no finding for "other"', () => {
+    expect(resolve({ mesh: parseMeshConfig('defaultConfig: {tracing: {sampling: 5}}') })).toMatchObject({ tracingEnabled: false, percentage: 5 });
+    const datadog = parseMeshConfig('defaultProviders: {tracing: [dd]}\nextensionProviders: [{name: dd, datadog: {service: d, port: 8126}}]\n');
+    expect(resolve({ mesh: datadog })).toMatchObject({ provider: 'dd', providerKind: 'other', tracingEnabled: true });
   });
 });

@@ -4,6 +4,7 @@
  * and the drift findings between them. Percentages are always 0–100, as in Envoy's `Percent` and
  * Istio's `randomSamplingPercentage`.
  */
+import type { SourceKind } from '../controller/precedence.js';
 
 /** Which tracer an HCM reports through. `none`: tracing block without provider and no bootstrap tracer (Envoy's null tracer). */
 export type ProviderKind = 'zipkin' | 'opentelemetry' | 'other' | 'none';
@@ -109,8 +110,8 @@ export interface WorkloadTracing {
   readonly proxies: readonly ProxyTracing[];
 }
 
-/** Istio's kinds of sampling sources, the same names the SamplingPolicy controller uses. */
-export type IntendedSourceKind = 'Telemetry' | 'SamplingPolicy' | 'ProxyConfigAnnotation' | 'MeshConfig' | 'IstiodDefault' | 'DefaultProvider' | 'ProviderSampler';
+/** Istio's kinds of sampling sources: the SamplingPolicy controller's, whose resolver decides intended sampling. */
+export type IntendedSourceKind = SourceKind;
 
 export interface IntendedSource {
   readonly kind: IntendedSourceKind | (string & {});
@@ -120,6 +121,9 @@ export interface IntendedSource {
   readonly provider?: string;
   /** `decides` marks the source whose value is in force; the first source is taken when none does. */
   readonly effect?: string;
+  /** `mesh`, `namespace`, `workload`, `pod` or `default`. */
+  readonly scope?: string;
+  readonly note?: string;
 }
 
 /** What a resolver says a workload should run. */
@@ -135,6 +139,8 @@ export interface IntendedSampling {
   readonly tracingEnabled?: boolean;
   /** Highest precedence first. */
   readonly sources: readonly IntendedSource[];
+  /** Configuration Istio handles surprisingly here (two selectors on one workload, unknown provider, …). */
+  readonly warnings?: readonly string[];
 }
 
 /** The workload handed to resolvers: identity plus one pod's labels and annotations. */

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { xdsCommand } from '../../src/xds/cli.js';
@@ -48,5 +50,33 @@ describe('meshtrace xds inspect', () => {
     expect(await xdsCommand(['inspect', '--json', fixture('gateway-zipkin.json')], out.out, capture().out)).toBe(0);
     const body = JSON.parse(out.text());
     expect(body.workloads[0].key).toBe('istio-system/istio-ingressgateway');
+  });
+
+  it('reads the istio ConfigMap, List-wrapped resources and SamplingPolicies, and resolves with the mesh\'s root namespace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshtrace-xds-cli-'));
+    const meshConfig = join(dir, 'istio-configmap.yaml');
+    writeFileSync(meshConfig, [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: istio, namespace: mesh-root}', 'data:', '  mesh: |',
+      '    rootNamespace: mesh-root', '    defaultProviders: {tracing: [meshtrace-zipkin]}', '    extensionProviders:',
+      '      - name: meshtrace-zipkin', '        zipkin: {service: z, port: 9411}', '      - zipkin: {service: nameless, port: 9411}', '',
+    ].join('\n'));
+    const resources = join(dir, 'resources.yaml');
+    writeFileSync(resources, [
+      'apiVersion: v1', 'kind: List', 'items:',
+      '  - {apiVersion: telemetry.istio.io/v1, kind: Telemetry, metadata: {name: mesh, namespace: mesh-root}, spec: {tracing: [{randomSamplingPercentage: 5}]}}',
+      '  - {apiVersion: telemetry.istio.io/v1, kind: Telemetry, metadata: {name: not-root, namespace: istio-system}, spec: {tracing: [{randomSamplingPercentage: 50}]}}',
+      '  - {apiVersion: meshtrace.io/v1alpha1, kind: SamplingPolicy, metadata: {name: mesh, namespace: mesh-root}, spec: {fixed: {percentage: 5}}}', '',
+    ].join('\n'));
+    const out = capture();
+    const err = capture();
+    expect(await xdsCommand(['inspect', '--json', '--telemetry', resources, '--mesh-config', meshConfig, fixture('gateway-zipkin.json')], out.out, err.out)).toBe(0);
+    expect(err.text()).toMatch(/mesh config: extensionProviders\[1\]: missing name/);
+    const [gateway] = JSON.parse(out.text()).drift;
+    // The gateway sits in istio-system, which is an ordinary namespace in this mesh: its own Telemetry beats the root one.
+    expect(gateway.intended.percentage).toBe(50);
+    expect(gateway.intended.sources.map((x: { kind: string; ref: string; effect: string }) => `${x.kind} ${x.ref} ${x.effect}`)).toEqual(expect.arrayContaining([
+      'Telemetry istio-system/not-root decides', 'Telemetry mesh-root/mesh overridden', 'SamplingPolicy mesh-root/mesh via-telemetry',
+    ]));
+    expect(gateway.findings.map((f: { kind: string }) => f.kind)).toEqual(['stale-proxy']);
   });
 });

@@ -3,9 +3,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readConfigDump } from '../../src/xds/config-dump.js';
 import { proxyTracing } from '../../src/xds/effective.js';
+import type { IntendedInputs } from '../../src/xds/intended.js';
+import { readIntendedFiles } from '../../src/xds/intended-files.js';
 import type { ProxyTracing } from '../../src/xds/types.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
+/** The Telemetry resources and mesh config behind the fixture dumps (what Istio was asked for). */
+export const TELEMETRY_FIXTURE = join(FIXTURES, 'telemetry.yaml');
+export const MESH_CONFIG_FIXTURE = join(FIXTURES, 'mesh-config.yaml');
+
+export async function fixtureIntendedInputs(): Promise<IntendedInputs> {
+  return (await readIntendedFiles([TELEMETRY_FIXTURE], MESH_CONFIG_FIXTURE)).inputs;
+}
 
 export function fixtureJson(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));

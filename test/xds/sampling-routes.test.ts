@@ -7,17 +7,21 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplingRoutes } from '../../src/server/sampling-routes.js';
 import { readDumpFile, startXdsSources, XdsState } from '../../src/xds/index.js';
-import { FIXTURES, fixtureJson, fixtureProxy } from './helpers.js';
+import type { IntendedInputs } from '../../src/xds/index.js';
+import { FIXTURES, fixtureIntendedInputs, fixtureJson, fixtureProxy } from './helpers.js';
 import { bigConfigDump } from '../../src/xds/synthetic-dump.js';
 
 const app = Fastify();
 const state = new XdsState();
 for (const f of ['sidecar-zipkin-reviews-v1-7d9f6c5b8-2xk4p.json', 'sidecar-zipkin-reviews-v1-7d9f6c5b8-9qlmz.json', 'gateway-zipkin.json']) state.put(fixtureProxy(f));
+const fixtureCluster = await fixtureIntendedInputs();
+/** What a Telemetry/mesh-config watcher would hold; tests swap it between requests. */
+let intendedSnapshot: IntendedInputs | undefined = fixtureCluster;
 
 beforeAll(async () => {
   await samplingRoutes(app, {
     state,
-    intended: () => ({ percentage: 10, sources: [{ kind: 'Telemetry', ref: 'default/ns-default', effect: 'decides' }] }),
+    intended: () => intendedSnapshot,
     observed: (k) => (k === 'default/reviews' ? { percentage: 9.5, samples: 300 } : undefined),
   });
 });
@@ -37,11 +41,33 @@ describe('GET /api/sampling/*', () => {
 
   it('serves the drift report with counts and filters', async () => {
     const body = (await app.inject({ url: '/api/sampling/drift' })).json();
-    expect(body.counts).toEqual({ 'stale-proxy': 2, overridden: 0, 'tracing-disabled': 0, 'provider-mismatch': 0, 'pods-disagree': 1 });
+    expect(body.counts).toEqual({ 'stale-proxy': 1, overridden: 0, 'tracing-disabled': 0, 'provider-mismatch': 0, 'pods-disagree': 1 });
     const reviews = body.workloads.find((w: { key: string }) => w.key === 'default/reviews');
     expect(reviews.observed).toEqual({ percentage: 9.5, samples: 300 });
     const only = (await app.inject({ url: '/api/sampling/drift?kind=pods-disagree' })).json();
     expect(only.workloads.map((w: { key: string }) => w.key)).toEqual(['default/reviews']);
+  });
+
+  it('resolves intended rates with Istio\'s precedence from the current Telemetries and mesh config', async () => {
+    const byKey = async (): Promise<Record<string, { intended?: { percentage: number; sources: { ref: string; effect: string }[] }; findings: { kind: string }[] }>> =>
+      Object.fromEntries((await app.inject({ url: '/api/sampling/drift' })).json().workloads.map((w: { key: string }) => [w.key, w]));
+    const before = await byKey();
+    expect(before['default/reviews']!.intended).toMatchObject({ percentage: 10 });
+    expect(before['default/reviews']!.intended!.sources.find((s) => s.effect === 'decides')!.ref).toBe('default/ns-default');
+    expect(before['istio-system/istio-ingressgateway']!.intended).toMatchObject({ percentage: 5 }); // meshConfig.defaultConfig, what it runs
+
+    // Someone edits the namespace Telemetry to 1%: now the other reviews pod is the stale one.
+    intendedSnapshot = { ...fixtureCluster, telemetries: fixtureCluster.telemetries.map((t) => (t.metadata.name === 'ns-default' ? { ...t, spec: { tracing: [{ randomSamplingPercentage: 1 }] } } : t)) };
+    try {
+      const after = (await app.inject({ url: '/api/sampling/drift?kind=stale-proxy' })).json();
+      expect(after.workloads.map((w: { findings: { proxies: string[] }[] }) => w.findings[0]!.proxies)).toEqual([['sidecar~10.244.1.17~reviews-v1-7d9f6c5b8-2xk4p.default~default.svc.cluster.local']]);
+      intendedSnapshot = undefined; // nothing known about what Istio was asked for: no intended, so nothing is stale
+      const unknown = (await app.inject({ url: '/api/sampling/drift' })).json();
+      expect(unknown.counts['stale-proxy']).toBe(0);
+      expect(unknown.workloads.every((w: { intended?: unknown }) => w.intended === undefined)).toBe(true);
+    } finally {
+      intendedSnapshot = fixtureCluster;
+    }
   });
 
   it.each([
