@@ -6,6 +6,7 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { isDashboardFile } from './dashboard.js';
 import { protect } from './security.js';
 import type { AuthConfig } from './security.js';
 
@@ -24,7 +25,7 @@ export interface ApiAppOptions {
 
 export async function buildApiApp(opts: ApiAppOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: opts.logger });
-  protect(app, { auth: opts.auth ?? { kind: 'none' }, openPaths: ['/healthz', '/readyz'] });
+  protect(app, { auth: opts.auth ?? { kind: 'none' }, openPaths: ['/healthz', '/readyz'], openWithBearer: isDashboardFile });
   // Probes and API reads are frequent: log their requests only when something goes wrong.
   await app.register(async (scope) => {
     scope.get('/healthz', async () => ({ status: 'ok' }));

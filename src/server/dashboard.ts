@@ -37,6 +37,11 @@ const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}$/;
 /** Unhashed files Vite copies from web/public/ to the top of the build. */
 const TOP_LEVEL_FILES = ['favicon.svg'];
 
+/** Paths of the dashboard's own files (the page and its bundle: code, no data). */
+export function isDashboardFile(path: string): boolean {
+  return path === '/' || path === '/index.html' || /^\/assets\/[^/]+$/.test(path) || TOP_LEVEL_FILES.some((f) => path === `/${f}`);
+}
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>meshtrace: dashboard not built</title></head>
 <body><main><h1>The meshtrace dashboard is not built</h1>

@@ -63,6 +63,12 @@ export interface ProtectOptions {
   readonly auth: AuthConfig;
   /** Paths served without credentials (probes). */
   readonly openPaths?: readonly string[];
+  /**
+   * Served without a bearer token: the dashboard's own files, which hold no data. A browser
+   * cannot attach a token to a page load, so the page loads and asks for the token, then sends
+   * it with every API request. Basic auth needs no such opening: browsers prompt for it.
+   */
+  readonly openWithBearer?: (path: string) => boolean;
   /** Requests the hook must not touch at all (e.g. ingest POSTs sharing a port). */
   readonly skip?: (request: FastifyRequest) => boolean;
 }
@@ -74,7 +80,9 @@ export function protect(app: FastifyInstance, opts: ProtectOptions): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (opts.skip?.(request) === true) return;
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    if (opts.auth.kind === 'none' || open.has(request.url.split('?')[0]!)) return;
+    const path = request.url.split('?')[0]!;
+    if (opts.auth.kind === 'none' || open.has(path)) return;
+    if (opts.auth.kind === 'bearer' && opts.openWithBearer?.(path) === true) return;
     if (authorized(opts.auth, request.headers.authorization)) return;
     await reply.code(401).header('www-authenticate', challenge)
       .send({ statusCode: 401, error: 'Unauthorized', message: 'credentials required: see --auth-token / --auth-basic' });

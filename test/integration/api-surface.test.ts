@@ -50,6 +50,15 @@ describe('read surfaces with --auth-token', () => {
     expect(ok.headers.get('x-frame-options')).toBe('DENY');
   });
 
+  it('serves the dashboard page without the token (a browser cannot send one on a page load), but none of its data', async () => {
+    const page = await fetch(`${server.api}/`);
+    expect(page.status).not.toBe(401);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    for (const url of [`${server.api}/api/propagation/report`, `${server.api}/assets/../api/status`, `${server.api}/index.html/../metrics`]) {
+      expect((await fetch(url)).status, url).toBe(401);
+    }
+  });
+
   it('redacts credentials at ingest, before storage', async () => {
     const trace = await eventually(async () => {
       const res = await fetch(`${server.zipkin}/api/v2/trace/${TRACE}`, { headers: auth });

@@ -35,10 +35,30 @@ async function messageOf(res: Response): Promise<string> {
   return `${res.status} ${res.statusText}`;
 }
 
+/** Where the page keeps the access token of a meshtrace run with `--auth-token`: this tab only. */
+const TOKEN_KEY = 'meshtrace.token';
+
+export function savedToken(): string | undefined {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined; // storage disabled: the page simply asks again
+  }
+}
+
+export function saveToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+function requestHeaders(): Record<string, string> {
+  const token = savedToken();
+  return token === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: `Bearer ${token}` };
+}
+
 export async function getJson<T>(path: string, isShape: ShapeCheck<T>, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(new URL(path, document.baseURI), { signal, headers: { accept: 'application/json' } });
+    res = await fetch(new URL(path, document.baseURI), { signal, headers: requestHeaders() });
   } catch (err) {
     if (signal?.aborted === true) throw err;
     throw new ApiError(0, 'meshtrace did not answer: is it still running?');
