@@ -54,6 +54,12 @@ describe('propagation audit rules', () => {
     expect(wl('frontend').evidence[0]).toMatchObject({ kind: 'inferred', traceId: tid(12), parent: { traceId: tid(11), spanId: sid(13) } });
   });
 
+  it('draws the gateway\'s calls as edges, never as gaps', () => {
+    const { report, wl } = audit([1, 2, 3].flatMap((n) => request(n, 'none')));
+    expect(report.edges.find((e) => e.from === 'istio-system/istio-ingressgateway')).toMatchObject({ to: expect.stringMatching(/\/frontend$/), calls: 3, gaps: 0 });
+    expect(wl('istio-ingressgateway')).toMatchObject({ role: 'gateway', verdict: 'propagates', gapRatio: 0 });
+  });
+
   it('finds nothing wrong when every call is parented', () => {
     const { wl, report, grafts } = audit([1, 2, 3].flatMap((n) => request(n, 'all')));
     expect(wl('frontend')).toMatchObject({ verdict: 'propagates', gapRatio: 0, gaps: { confirmed: 0, inferred: 0, deadEnds: 0, unattributed: 0 }, requests: 3, calls: 3 });
@@ -129,7 +135,7 @@ describe('propagation audit rules', () => {
     const auditor = new PropagationAuditor({ minRequests: 1, minGaps: 1, clockUs: () => BASE_US });
     const future = request(1, 'none', 3 * 3_600_000); // three hours ahead of the clock
     for (const t of [...request(2, 'none'), ...future]) auditor.observe(t);
-    expect(auditor.futureSpansIgnored).toBe(3); // request 1: frontend inbound and outbound, backend inbound
+    expect(auditor.futureSpansIgnored).toBe(4); // request 1: the gateway's call, frontend inbound and outbound, backend inbound
     expect(auditor.latestUs).toBeLessThan(BASE_US + 3_600_000_000);
   });
 

@@ -84,6 +84,16 @@ function who(mesh: MeshIdentity & { readonly workload: string }): Who {
   return w;
 }
 
+/**
+ * A gateway span that stands for one call to a service: its upstream CLIENT span, or its only span
+ * when it reports none (`spawn_upstream_span` off: one SERVER span naming the upstream cluster).
+ */
+function isGatewayCall(spans: readonly Span[], s: Span): boolean {
+  if (s.mesh?.upstreamHost === undefined) return false;
+  if (s.kind === 'CLIENT') return true;
+  return s.kind === 'SERVER' && !spans.some((c) => c.parentId === s.id && c.kind === 'CLIENT' && c.mesh?.role === 'gateway');
+}
+
 /** Reduces one settled trace to its propagation-relevant records. */
 export function observeTrace(spans: readonly Span[]): TraceObservations {
   const inboundIndex: number[] = [];
@@ -127,14 +137,17 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     const mesh = s.mesh;
-    if (mesh === undefined || mesh.workload === undefined || mesh.role !== 'sidecar-outbound') continue;
+    if (mesh === undefined || mesh.workload === undefined) continue;
+    const gatewayCall = mesh.role === 'gateway' && isGatewayCall(spans, s);
+    if (mesh.role !== 'sidecar-outbound' && !gatewayCall) continue;
     const w = who(mesh as MeshIdentity & { workload: string });
     const startUs = s.timestampUs;
     const endUs = startUs + s.durationUs;
     const parent = parentOf.get(i);
     outbound.push({
       traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
-      startUs, endUs, requestId: s.requestId, root: s.parentId === undefined,
+      // A gateway starting a trace is by design: its calls only draw its edges, never gaps.
+      startUs, endUs, requestId: s.requestId, root: !gatewayCall && s.parentId === undefined,
       delayUs: parent === undefined ? undefined : Math.max(0, startUs - parent.startUs),
       tailUs: parent === undefined ? undefined : Math.max(0, parent.endUs - endUs),
     });

@@ -80,7 +80,7 @@ describe('read surfaces with --auth-token', () => {
     });
     expect(text).toContain('meshtrace_spans_received_total{protocol="zipkin-json",result="accepted"} 2');
     expect(text).toContain('meshtrace_tags_redacted_total 3');
-    expect(text).toMatch(/meshtrace_ingest_duration_seconds_bucket\{le="0.005",protocol="zipkin-json"\} 1/);
+    expect(text).toMatch(/meshtrace_ingest_duration_seconds_count\{protocol="zipkin-json"\} 1/);
     expect(text).toContain('meshtrace_store_spans 2');
     expect(text).toContain('process_cpu_seconds_total');
     const families = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
