@@ -180,9 +180,11 @@ async function reportP95(server: BenchServer, trickle: StampableBody, requests: 
   }
   const warm: number[] = [];
   for (let i = 0; i < 20; i++) warm.push((await timedGet(url)).ms);
+  const slowest = cold.map((ms, i) => [i + 1, ms] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
   cold.sort((a, b) => a - b);
   warm.sort((a, b) => a - b);
   log(`  report window=1h: uncached median ${cold[Math.floor(cold.length / 2)]!.toFixed(0)} ms, p95 ${percentile(cold, 0.95).toFixed(0)} ms; cached p95 ${percentile(warm, 0.95).toFixed(1)} ms`);
+  log(`    slowest uncached (request number: ms): ${slowest.map(([i, ms]) => `${i}: ${ms.toFixed(0)}`).join(', ')}`);
   return percentile(cold, 0.95);
 }
 

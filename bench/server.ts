@@ -36,10 +36,10 @@ export interface BenchServer {
 /** Starts meshtrace with bench-friendly logging and the extra flags; resolves once it is ready. */
 export async function startMeshtrace(extraArgs: readonly string[]): Promise<BenchServer> {
   const ports = { zipkin: await freePort(), grpc: await freePort(), otlpHttp: await freePort(), http: await freePort() };
-  // MESHTRACE_BENCH_PROFILE=<dir> writes a CPU profile of each server the bench starts.
-  const profileDir = process.env['MESHTRACE_BENCH_PROFILE'];
-  const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const child = spawn(process.execPath, [...profile, join(here, '..', 'cmd', 'meshtrace.js'), 'serve', '--host', '127.0.0.1',
+  // MESHTRACE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (or --trace-gc, …) goes to each
+  // server the bench starts: NODE_OPTIONS refuses most of these flags.
+  const nodeArgs = (process.env['MESHTRACE_BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, join(here, '..', 'cmd', 'meshtrace.js'), 'serve', '--host', '127.0.0.1',
     '--zipkin-port', String(ports.zipkin), '--otlp-grpc-port', String(ports.grpc), '--otlp-http-port', String(ports.otlpHttp),
     '--http-port', String(ports.http), '--log-level', 'error', ...extraArgs], { stdio: ['ignore', 'inherit', 'inherit'] });
   const stop = async (): Promise<void> => {

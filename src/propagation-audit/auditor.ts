@@ -221,6 +221,18 @@ export class PropagationAuditor {
     resolveAndClaim(r, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), timing, pod.claims);
   }
 
+  /**
+   * Resolves new roots and recomputes changed report tallies, for at most `budgetMs` of tally
+   * work: run between requests (the server's tick), it leaves a report little to do.
+   * Returns false when tallies are left for the next call.
+   */
+  warm(budgetMs: number): boolean {
+    const deadline = performance.now() + budgetMs;
+    this.resolvePending();
+    for (const pod of this.pods.values()) if (!pod.warm(deadline)) return false;
+    return true;
+  }
+
   /** Drops observations older than the retention, and the oldest ones beyond `maxObservations`. */
   prune(nowUs: number): void {
     const expiry = nowUs - this.options.retentionUs;

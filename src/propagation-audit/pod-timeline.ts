@@ -120,6 +120,8 @@ export class PodTimeline {
   /** Bumped per bucket whenever something in it changes; a cached tally of an older version is stale. */
   readonly #bucketVersions = new Map<number, number>();
   readonly #tallies = new Map<number, { readonly version: number; readonly tally: RangeTally }>();
+  /** Buckets changed since their tally was last computed, for `warm`. */
+  readonly #staleBuckets = new Set<number>();
 
   constructor(pod: string, graceUs = 0) {
     this.pod = pod;
@@ -127,7 +129,23 @@ export class PodTimeline {
   }
 
   #touch(fromUs: number, toUs: number): void {
-    for (let b = bucketOf(fromUs); b <= bucketOf(toUs); b++) this.#bucketVersions.set(b, (this.#bucketVersions.get(b) ?? 0) + 1);
+    for (let b = bucketOf(fromUs); b <= bucketOf(toUs); b++) {
+      this.#bucketVersions.set(b, (this.#bucketVersions.get(b) ?? 0) + 1);
+      this.#staleBuckets.add(b);
+    }
+  }
+
+  /**
+   * Recomputes stale bucket tallies until `deadline` (a `performance.now()` value), so a report
+   * finds them ready; returns false when some are left. Roots must be resolved first.
+   */
+  warm(deadline: number): boolean {
+    this.#sort();
+    for (const b of this.#staleBuckets) {
+      if (performance.now() > deadline) return false;
+      this.#bucketTally(b);
+    }
+    return true;
   }
 
   /**
@@ -265,6 +283,7 @@ export class PodTimeline {
     if (cached !== undefined && cached.version === version) return cached.tally;
     const tally = this.#tally(b * TALLY_BUCKET_US, (b + 1) * TALLY_BUCKET_US);
     this.#tallies.set(b, { version, tally });
+    this.#staleBuckets.delete(b);
     return tally;
   }
 
@@ -294,6 +313,7 @@ export class PodTimeline {
     const cutoffBucket = bucketOf(cutoffUs);
     for (const b of this.#tallies.keys()) if (b < cutoffBucket) this.#tallies.delete(b);
     for (const b of this.#bucketVersions.keys()) if (b < cutoffBucket) this.#bucketVersions.delete(b);
+    for (const b of this.#staleBuckets) if (b < cutoffBucket) this.#staleBuckets.delete(b);
     if (i + r > 0) this.#touch(cutoffUs, cutoffUs);
     return i + r;
   }

@@ -156,6 +156,7 @@ class WorkloadAnalysis {
   /** Slices with inferred gaps: their confidences are summed once `recorded` is known. */
   readonly inferred: WorkloadSlice[] = [];
   readonly evidence: RootRecord[] = [];
+  #confirmedSeen = 0;
   busy = 0;
 
   constructor(facts: WorkloadFacts) {
@@ -165,12 +166,17 @@ class WorkloadAnalysis {
   add(slice: WorkloadSlice): void {
     this.requests += slice.inbound;
     this.deadEnds += slice.deadEnds;
-    for (const o of slice.deadEndExamples) this.deadEndExamples.push(o);
+    for (const o of slice.deadEndExamples) if (this.deadEndExamples.length < MAX_EVIDENCE) this.deadEndExamples.push(o);
     this.rootCount += slice.roots;
     this.nonConfirmed += slice.nonConfirmed;
     this.withCandidates += slice.withCandidates;
     if (slice.inferredChoices.length > 0) this.inferred.push(slice);
-    for (const r of slice.evidence) this.evidence.push(r);
+    // Only the first roots and the first confirmed ones can end up as evidence (see addEvidence).
+    for (const r of slice.evidence) {
+      const confirmed = r.resolution!.kind === 'confirmed';
+      if (this.evidence.length < MAX_EVIDENCE || (confirmed && this.#confirmedSeen < MAX_EVIDENCE)) this.evidence.push(r);
+      if (confirmed) this.#confirmedSeen++;
+    }
     for (const [callee, t] of slice.byCallee) {
       let sum = this.rootsByCallee.get(callee);
       if (sum === undefined) this.rootsByCallee.set(callee, sum = newCalleeTally());

@@ -42,6 +42,8 @@ export interface RunningMeshtrace {
 const SETTLE_TICK_MS = 250;
 /** Every this many settle ticks, expired traces are evicted and the audit pruned. */
 const PRUNE_EVERY_TICKS = 4;
+/** Report tallies recomputed per prune tick at most, ms: bounds the event loop stall. */
+const WARM_BUDGET_MS = 50;
 
 /** Pins fastify's logger type parameter to the base type, so plugins see one instance type. */
 function forFastify(logger: Logger): FastifyBaseLogger {
@@ -165,6 +167,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
     auditor.prune(nowUs());
+    // Between requests: a dashboard's report then only adds up tallies that are ready.
+    auditor.warm(WARM_BUDGET_MS);
   }, SETTLE_TICK_MS);
   tick.unref();
   ready = true;
