@@ -138,8 +138,7 @@ export class PropagationAuditor {
       facts.provider ??= obs.provider;
       if (call.endUs > this.#latestUs) this.#latestUs = call.endUs;
       if (call.root) {
-        this.#pod(call.pod).addRoot(call);
-        this.#hold(call.startUs);
+        if (this.#pod(call.pod).addRoot(call)) this.#hold(call.startUs);
         continue;
       }
       let edge = facts.parentedCalls.get(call.callee);
@@ -179,8 +178,7 @@ export class PropagationAuditor {
       }
     }
     if (o.endUs > this.#latestUs) this.#latestUs = o.endUs;
-    this.#pod(o.pod).addInbound(o);
-    this.#hold(o.startUs);
+    if (this.#pod(o.pod).addInbound(o)) this.#hold(o.startUs);
   }
 
   #hold(startUs: number): void {

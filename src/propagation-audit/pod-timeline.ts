@@ -115,6 +115,12 @@ export class PodTimeline {
   #dirtyToUs = Number.NEGATIVE_INFINITY;
   /** Roots added since the last resolution, wherever they fall. */
   #fresh: RootRecord[] = [];
+  /**
+   * Everything that started before this has been pruned. The arrays keep such a dead prefix until
+   * it is a good share of them: removing the front of a large array copies all of it, which at a
+   * prune a second cost more than the rest of the audit.
+   */
+  #cutoffUs = Number.NEGATIVE_INFINITY;
   /** How long after a request answered a call may still be its follow-up; windows count as busy that much longer. */
   readonly #graceUs: number;
   /** Bumped per bucket whenever something in it changes; a cached tally of an older version is stale. */
@@ -161,7 +167,9 @@ export class PodTimeline {
     this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo);
   }
 
-  addInbound(o: InboundObservation): void {
+  /** Adds a request window; false (and nothing added) when it started before the pruning cutoff. */
+  addInbound(o: InboundObservation): boolean {
+    if (o.startUs < this.#cutoffUs) return false;
     this.inbound.push(o);
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
@@ -170,20 +178,29 @@ export class PodTimeline {
     if (reach > this.#dirtyToUs) this.#dirtyToUs = reach;
     // The buckets it counts in, and those whose busy time it covers.
     this.#touch(o.startUs, reach);
+    return true;
   }
 
-  addRoot(call: OutboundObservation): void {
+  /** Adds a root call; false (and nothing added) when it started before the pruning cutoff. */
+  addRoot(call: OutboundObservation): boolean {
+    if (call.startUs < this.#cutoffUs) return false;
     const r: RootRecord = { call, startUs: call.startUs, resolution: undefined };
     this.roots.push(r);
     this.#fresh.push(r);
     this.#touch(call.startUs, call.startUs);
+    return true;
+  }
+
+  /** Index of the first live (unpruned) element. */
+  #live(list: readonly Timed[]): number {
+    return lowerBound(list, this.#cutoffUs);
   }
 
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
   windowsAt(t: number, graceUs: number): InboundObservation[] {
     this.#sort();
     const out: InboundObservation[] = [];
-    const earliest = t - this.#longestUs - graceUs;
+    const earliest = Math.max(t - this.#longestUs - graceUs, this.#cutoffUs);
     for (let i = upperBound(this.inbound, t) - 1; i >= 0; i--) {
       const o = this.inbound[i]!;
       if (o.startUs < earliest) break;
@@ -195,7 +212,7 @@ export class PodTimeline {
   /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
   takeUnresolved(): RootRecord[] {
     this.#sort();
-    const from = lowerBound(this.roots, this.#dirtyFromUs);
+    const from = lowerBound(this.roots, Math.max(this.#dirtyFromUs, this.#cutoffUs));
     const to = upperBound(this.roots, this.#dirtyToUs);
     const around = this.roots.slice(from, Math.max(from, to));
     const fresh = this.#fresh.filter((r) => r.startUs < this.#dirtyFromUs || r.startUs > this.#dirtyToUs).sort(byStart);
@@ -216,12 +233,14 @@ export class PodTimeline {
   /** Inbound windows starting in [fromUs, toUs). */
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
     this.#sort();
-    return this.inbound.slice(lowerBound(this.inbound, fromUs), lowerBound(this.inbound, toUs));
+    const from = Math.max(fromUs, this.#cutoffUs);
+    return from >= toUs ? [] : this.inbound.slice(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs));
   }
 
   rootsBetween(fromUs: number, toUs: number): RootRecord[] {
     this.#sort();
-    return this.roots.slice(lowerBound(this.roots, fromUs), lowerBound(this.roots, toUs));
+    const from = Math.max(fromUs, this.#cutoffUs);
+    return from >= toUs ? [] : this.roots.slice(lowerBound(this.roots, from), lowerBound(this.roots, toUs));
   }
 
   /**
@@ -241,7 +260,7 @@ export class PodTimeline {
     this.#sort();
     const last = lowerBound(this.inbound, toUs);
     // A window reaches `graceUs` past its end, so one that started up to longest + grace earlier still counts.
-    for (let i = lowerBound(this.inbound, fromUs - this.#longestUs - graceUs); i < last; i++) {
+    for (let i = lowerBound(this.inbound, Math.max(fromUs - this.#longestUs - graceUs, this.#cutoffUs)); i < last; i++) {
       const o = this.inbound[i]!;
       const s = Math.max(o.startUs, fromUs);
       const e = Math.min(o.endUs + graceUs, toUs);
@@ -263,7 +282,7 @@ export class PodTimeline {
    */
   tallies(fromUs: number, toUs: number): RangeTally[] {
     this.#sort();
-    const firstStart = Math.min(this.inbound[0]?.startUs ?? Infinity, this.roots[0]?.startUs ?? Infinity);
+    const firstStart = Math.min(this.inbound[this.#live(this.inbound)]?.startUs ?? Infinity, this.roots[this.#live(this.roots)]?.startUs ?? Infinity);
     const lastStart = Math.max(this.inbound.at(-1)?.startUs ?? -Infinity, this.roots.at(-1)?.startUs ?? -Infinity);
     const lo = Math.max(fromUs, firstStart);
     const hi = Math.min(toUs, lastStart + 1);
@@ -288,37 +307,47 @@ export class PodTimeline {
   }
 
   #tally(fromUs: number, toUs: number): RangeTally {
+    const from = Math.max(fromUs, this.#cutoffUs);
     return tallyRange({ fromUs, toUs, coveredUs: this.coveredUs(fromUs, toUs) },
-      this.inbound, lowerBound(this.inbound, fromUs), lowerBound(this.inbound, toUs),
-      this.roots, lowerBound(this.roots, fromUs), lowerBound(this.roots, toUs));
+      this.inbound, lowerBound(this.inbound, from), Math.max(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs)),
+      this.roots, lowerBound(this.roots, from), Math.max(lowerBound(this.roots, from), lowerBound(this.roots, toUs)));
   }
 
   /** Drops everything that started before `cutoffUs`; returns how many observations went. */
   prune(cutoffUs: number): number {
+    if (cutoffUs <= this.#cutoffUs) return 0;
     this.#sort();
+    const i0 = this.#live(this.inbound);
     const i = lowerBound(this.inbound, cutoffUs);
-    if (i > 0) {
+    const r0 = this.#live(this.roots);
+    const r = lowerBound(this.roots, cutoffUs);
+    for (let k = r0; k < r; k++) {
+      const old = this.roots[k]!;
+      const parent = old.resolution?.parent;
+      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, old.call.callee)) === old) this.claims.delete(claimKey(parent.spanId, old.call.callee));
+    }
+    this.#cutoffUs = cutoffUs;
+    // Remove the dead prefix in bulk, once it is a quarter of the array: amortized O(1) per element.
+    if (i * 4 >= this.inbound.length) {
       this.inbound.splice(0, i);
       this.#inboundSortedTo -= i;
     }
-    const r = lowerBound(this.roots, cutoffUs);
-    if (r > 0) {
+    if (r * 4 >= this.roots.length) {
+      this.roots.splice(0, r);
       this.#rootsSortedTo -= r;
-      for (const old of this.roots.splice(0, r)) {
-        const parent = old.resolution?.parent;
-        if (parent !== undefined) this.claims.delete(claimKey(parent.spanId, old.call.callee));
-      }
     }
-    if (r > 0) this.#fresh = this.#fresh.filter((f) => f.startUs >= cutoffUs);
+    if (r > r0) this.#fresh = this.#fresh.filter((f) => f.startUs >= cutoffUs);
     const cutoffBucket = bucketOf(cutoffUs);
     for (const b of this.#tallies.keys()) if (b < cutoffBucket) this.#tallies.delete(b);
     for (const b of this.#bucketVersions.keys()) if (b < cutoffBucket) this.#bucketVersions.delete(b);
     for (const b of this.#staleBuckets) if (b < cutoffBucket) this.#staleBuckets.delete(b);
-    if (i + r > 0) this.#touch(cutoffUs, cutoffUs);
-    return i + r;
+    const dropped = (i - i0) + (r - r0);
+    // Dropped windows no longer cover the buckets they reached into.
+    if (dropped > 0) this.#touch(cutoffUs, cutoffUs + this.#longestUs + this.#graceUs);
+    return dropped;
   }
 
   get empty(): boolean {
-    return this.inbound.length === 0 && this.roots.length === 0;
+    return this.#live(this.inbound) === this.inbound.length && this.#live(this.roots) === this.roots.length;
   }
 }

@@ -115,6 +115,30 @@ describe('reports from cached bucket tallies', () => {
     expect(analyze(live, windows[0]!).report.workloads.find((w) => w.workload === 'frontend')!.requests).toBeLessThan(900);
   });
 
+  it('prunes a step at a time to the same state as all at once, and ignores observations older than the cutoff', () => {
+    const { traces } = traffic(6, 900);
+    const stepwise = new PropagationAuditor({ minRequests: 1, minGaps: 1 });
+    const once = new PropagationAuditor({ minRequests: 1, minGaps: 1 });
+    for (const t of traces) {
+      stepwise.observe(t);
+      once.observe(t);
+    }
+    // Resolved at the same moment (resolution order decides claims).
+    stepwise.resolvePending();
+    once.resolvePending();
+    const hour = 3_600_000_000;
+    for (let s = 1; s <= 12; s++) {
+      stepwise.prune(BASE_US + hour + s * 10_000_000);
+      analyze(stepwise, windows[0]!);
+    }
+    once.prune(BASE_US + hour + 120_000_000);
+    // Late traces from before the cutoff: counted by neither.
+    for (const t of traces.slice(0, 50)) stepwise.observe(t);
+    for (const t of traces.slice(0, 50)) once.observe(t);
+    expect(stepwise.observationsHeld).toBe(once.observationsHeld);
+    for (const q of windows) expect(analyze(stepwise, q).report.workloads).toEqual(analyze(once, q).report.workloads);
+  });
+
   it('counts exactly the requests that started inside a window whose edges fall inside buckets', () => {
     const { traces, frontendRequestStartsMs } = traffic(5, 900);
     const auditor = new PropagationAuditor({ minRequests: 1, minGaps: 1 });
