@@ -4,7 +4,7 @@
  * enters the comparison.
  */
 import type { InboundObservation, OutboundObservation } from './observations.js';
-import { tallyRange } from './range-tally.js';
+import { mergeTallies, tallyRange } from './range-tally.js';
 import type { RangeTally } from './range-tally.js';
 import type { RootResolution } from './resolve.js';
 
@@ -95,6 +95,9 @@ export const TALLY_BUCKET_US = 10_000_000;
 
 const bucketOf = (us: number): number => Math.floor(us / TALLY_BUCKET_US);
 
+/** Whole minutes of a report add up one cached merge of their buckets: an hour is 60 parts, not 360. */
+const BUCKETS_PER_GROUP = 6;
+
 export class PodTimeline {
   readonly pod: string;
   readonly inbound: InboundObservation[] = [];
@@ -123,9 +126,14 @@ export class PodTimeline {
   #cutoffUs = Number.NEGATIVE_INFINITY;
   /** How long after a request answered a call may still be its follow-up; windows count as busy that much longer. */
   readonly #graceUs: number;
-  /** Bumped per bucket whenever something in it changes; a cached tally of an older version is stale. */
+  /**
+   * Per bucket, the sequence number of its last change (one counter for the pod, so a group of
+   * buckets changed since it was merged shows a higher maximum); a cached tally of another version is stale.
+   */
   readonly #bucketVersions = new Map<number, number>();
+  #changes = 0;
   readonly #tallies = new Map<number, { readonly version: number; readonly tally: RangeTally }>();
+  readonly #groupTallies = new Map<number, { readonly version: number; readonly tally: RangeTally }>();
   /** Buckets changed since their tally was last computed, for `warm`. */
   readonly #staleBuckets = new Set<number>();
 
@@ -136,7 +144,7 @@ export class PodTimeline {
 
   #touch(fromUs: number, toUs: number): void {
     for (let b = bucketOf(fromUs); b <= bucketOf(toUs); b++) {
-      this.#bucketVersions.set(b, (this.#bucketVersions.get(b) ?? 0) + 1);
+      this.#bucketVersions.set(b, ++this.#changes);
       this.#staleBuckets.add(b);
     }
   }
@@ -290,10 +298,26 @@ export class PodTimeline {
     for (let b = bucketOf(lo); lo < hi && b <= bucketOf(hi - 1); b++) {
       const start = b * TALLY_BUCKET_US;
       const end = start + TALLY_BUCKET_US;
-      if (start >= lo && end <= hi) out.push(this.#bucketTally(b));
+      if (b % BUCKETS_PER_GROUP === 0 && start >= lo && start + BUCKETS_PER_GROUP * TALLY_BUCKET_US <= hi) {
+        out.push(this.#groupTally(b / BUCKETS_PER_GROUP));
+        b += BUCKETS_PER_GROUP - 1;
+      } else if (start >= lo && end <= hi) out.push(this.#bucketTally(b));
       else out.push(this.#tally(Math.max(lo, start), Math.min(hi, end)));
     }
     return out;
+  }
+
+  #groupTally(g: number): RangeTally {
+    const first = g * BUCKETS_PER_GROUP;
+    let version = 0;
+    for (let b = first; b < first + BUCKETS_PER_GROUP; b++) version = Math.max(version, this.#bucketVersions.get(b) ?? 0);
+    const cached = this.#groupTallies.get(g);
+    if (cached !== undefined && cached.version === version) return cached.tally;
+    const parts: RangeTally[] = [];
+    for (let b = first; b < first + BUCKETS_PER_GROUP; b++) parts.push(this.#bucketTally(b));
+    const tally = mergeTallies(parts);
+    this.#groupTallies.set(g, { version, tally });
+    return tally;
   }
 
   #bucketTally(b: number): RangeTally {
@@ -339,6 +363,7 @@ export class PodTimeline {
     if (r > r0) this.#fresh = this.#fresh.filter((f) => f.startUs >= cutoffUs);
     const cutoffBucket = bucketOf(cutoffUs);
     for (const b of this.#tallies.keys()) if (b < cutoffBucket) this.#tallies.delete(b);
+    for (const g of this.#groupTallies.keys()) if ((g + 1) * BUCKETS_PER_GROUP <= cutoffBucket) this.#groupTallies.delete(g);
     for (const b of this.#bucketVersions.keys()) if (b < cutoffBucket) this.#bucketVersions.delete(b);
     for (const b of this.#staleBuckets) if (b < cutoffBucket) this.#staleBuckets.delete(b);
     const dropped = (i - i0) + (r - r0);

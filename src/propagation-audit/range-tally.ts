@@ -117,8 +117,68 @@ export function tallyRange(
   }
   for (const [s, list] of choices) {
     s.inferredChoices = Float64Array.from(list).sort();
-    s.inferredPrefix = new Float64Array(list.length + 1);
-    for (let i = 0; i < list.length; i++) s.inferredPrefix[i + 1] = s.inferredPrefix[i]! + s.inferredChoices[i]!;
+    s.inferredPrefix = prefixOf(s.inferredChoices);
   }
   return { fromUs: range.fromUs, toUs: range.toUs, coveredUs: range.coveredUs, byWorkload };
+}
+
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < out.length; k++) out[k] = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+  return out;
+}
+
+function prefixOf(sorted: Float64Array): Float64Array {
+  const prefix = new Float64Array(sorted.length + 1);
+  for (let i = 0; i < sorted.length; i++) prefix[i + 1] = prefix[i]! + sorted[i]!;
+  return prefix;
+}
+
+/** Adds `later` (a slice of the next range) into `into`, keeping only examples that can still be picked. */
+function mergeSlice(into: WorkloadSlice, later: WorkloadSlice, confirmedSeen: Map<WorkloadSlice, number>): void {
+  if (into.inbound === 0) into.firstInboundUs = later.firstInboundUs;
+  into.inbound += later.inbound;
+  into.deadEnds += later.deadEnds;
+  for (const o of later.deadEndExamples) if (into.deadEndExamples.length < MAX_EVIDENCE) into.deadEndExamples.push(o);
+  into.roots += later.roots;
+  into.nonConfirmed += later.nonConfirmed;
+  into.withCandidates += later.withCandidates;
+  for (const [callee, t] of later.byCallee) {
+    let sum = into.byCallee.get(callee);
+    if (sum === undefined) into.byCallee.set(callee, sum = newCalleeTally());
+    sum.calls += t.calls;
+    sum.confirmed += t.confirmed;
+    sum.inferred += t.inferred;
+    sum.unattributed += t.unattributed;
+    sum.first = Math.min(sum.first, t.first);
+    sum.last = Math.max(sum.last, t.last);
+  }
+  if (later.inferredChoices.length > 0) {
+    into.inferredChoices = mergeSorted(into.inferredChoices, later.inferredChoices);
+    into.inferredPrefix = prefixOf(into.inferredChoices);
+  }
+  // The merged range's first roots and first confirmed roots are among the parts' own.
+  let seen = confirmedSeen.get(into) ?? 0;
+  for (const r of later.evidence) {
+    const confirmed = r.resolution!.kind === 'confirmed';
+    if (into.evidence.length < MAX_EVIDENCE || (confirmed && seen < MAX_EVIDENCE)) into.evidence.push(r);
+    if (confirmed) seen++;
+  }
+  confirmedSeen.set(into, seen);
+}
+
+/** One tally for adjacent ranges given in time order, as `tallyRange` would give for their union. */
+export function mergeTallies(parts: readonly RangeTally[]): RangeTally {
+  const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
+  const confirmedSeen = new Map<WorkloadSlice, number>();
+  let coveredUs = 0;
+  for (const part of parts) {
+    coveredUs += part.coveredUs;
+    for (const [key, slice] of part.byWorkload) mergeSlice(sliceOf(byWorkload, key), slice, confirmedSeen);
+  }
+  return { fromUs: parts[0]!.fromUs, toUs: parts.at(-1)!.toUs, coveredUs, byWorkload };
 }
