@@ -43,7 +43,7 @@ const SETTLE_TICK_MS = 250;
 /** Every this many settle ticks, expired traces are evicted and the audit pruned. */
 const PRUNE_EVERY_TICKS = 4;
 /** Report tallies recomputed per prune tick at most, ms: bounds the event loop stall. */
-const WARM_BUDGET_MS = 50;
+const WARM_BUDGET_MS = 20;
 
 /** Pins fastify's logger type parameter to the base type, so plugins see one instance type. */
 function forFastify(logger: Logger): FastifyBaseLogger {
