@@ -1,8 +1,9 @@
 /**
  * Controller bench: 1,000 SamplingPolicies and 5,000 Telemetries (1,000 written by the controller,
- * 4,000 foreign ones beside them) on a real API server. Runs `meshtrace controller` as its own
- * process, exactly as deployed, and reports its RSS once every policy is reconciled, and the p95
- * of its per-policy reconcile times (from its debug log) during that first full pass.
+ * 4,000 foreign ones beside them) on a real API server. Runs the controller as its own process,
+ * exactly as the Helm chart deploys it (the same entry script and the same NODE_OPTIONS, read from
+ * the chart), and reports its RSS once every policy is reconciled, and the p95 of its per-policy
+ * reconcile times (from its debug log) during that first full pass.
  * API server: MESHTRACE_TEST_KUBECONFIG, else the cached kube-apiserver (scripts/kube-apiserver), else skipped.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -101,6 +102,28 @@ async function seed(api: KubeApi): Promise<void> {
     body: { apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, metadata: { name, namespace: ns }, spec: { target: { matchLabels: { app: name } }, fixed: { percentage: 5 } } } }));
 }
 
+/**
+ * How the chart runs the controller: the entry script its container args name and its
+ * NODE_OPTIONS with the chart's default values filled in. Read from the chart, so the bench
+ * measures what is deployed and the two cannot drift apart.
+ */
+function chartInvocation(): { script: string; nodeOptions: string } {
+  const chart = join(ROOT, 'charts', 'meshtrace');
+  const values = (yaml.load(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { controller: Record<string, unknown> }).controller;
+  const template = readFileSync(join(chart, 'templates', 'controller-deployment.yaml'), 'utf8');
+  const script = /args:\s*\n\s*- (dist\/\S+\.js)\s*\n/.exec(template)?.[1];
+  const nodeOptions = /name: NODE_OPTIONS\s*\n\s*value: "([^"]*)"/.exec(template)?.[1];
+  if (script === undefined || nodeOptions === undefined) throw new Error('controller-deployment.yaml: no entry script in args, or no NODE_OPTIONS');
+  return {
+    script,
+    nodeOptions: nodeOptions.replace(/\{\{\s*\.Values\.controller\.(\w+)\s*\}\}/g, (_, key: string) => {
+      const value = values[key];
+      if (typeof value !== 'number' && typeof value !== 'string') throw new Error(`values.yaml: controller.${key} is not a number or string`);
+      return String(value);
+    }),
+  };
+}
+
 function rssOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb ?? 0) * 1024;
@@ -115,9 +138,10 @@ export async function controllerBench(log: Log): Promise<ControllerBenchResult> 
   const server = await apiServer();
   if (typeof server === 'string') return { skipped: server };
   const api = new KubeApi(loadKubeConfig({ kubeconfig: server.kubeconfig }));
-  // The heap limit the Helm chart gives the controller (controller.maxHeapMiB).
-  const child = spawn(process.execPath, ['--max-old-space-size=96', '-e', `import(${JSON.stringify(join(here, '..', 'src', 'controller', 'cli.js'))}).then((m) => m.controllerCommand(process.argv.slice(1), process.env)).then((c) => process.exit(c))`,
-    '--', '--kubeconfig', server.kubeconfig, '--log-level', 'debug', '--leader-elect', 'false', '--resync-period', '1h'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const deployed = chartInvocation();
+  log(`controller bench: node ${deployed.script} with NODE_OPTIONS="${deployed.nodeOptions}" (from the chart)`);
+  const child = spawn(process.execPath, [join(ROOT, deployed.script), '--kubeconfig', server.kubeconfig, '--log-level', 'debug', '--leader-elect', 'false', '--resync-period', '1h'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: deployed.nodeOptions } });
   try {
     await installCrds(api);
     log(`controller bench: seeding ${NAMESPACES * POLICIES_PER_NS} policies and ${NAMESPACES * FOREIGN_PER_NS} foreign Telemetries`);
@@ -132,6 +156,7 @@ export async function controllerBench(log: Log): Promise<ControllerBenchResult> 
       const list = await api.listPolicies();
       const done = list.items.filter((p) => p.status?.observedGeneration === p.metadata.generation).length;
       if (done >= policies) break;
+      if (child.exitCode !== null) throw new Error(`the controller exited (code ${child.exitCode}) with ${done} of ${policies} policies reconciled`);
       if (Date.now() - t0 > 600_000) throw new Error(`only ${done} of ${policies} policies reconciled after 10 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }

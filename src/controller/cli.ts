@@ -1,6 +1,7 @@
 /** `meshtrace controller`: runs the SamplingPolicy controller until SIGTERM/SIGINT. */
 import { pino } from 'pino';
-import { KubeApi, loadKubeConfig } from './kube.js';
+import { ControllerApi } from './controller-api.js';
+import { loadKubeConnection } from './kube-connection.js';
 import { controllerOptionsHelp, loadControllerConfig } from './options.js';
 import { Controller } from './run.js';
 
@@ -26,7 +27,7 @@ export async function controllerCommand(args: string[], env: NodeJS.ProcessEnv):
     return 0;
   }
   const log = pino({ level: config.logLevel, base: { service: 'meshtrace-controller' } }, pino.destination({ dest: 1, sync: true }));
-  const api = new KubeApi(loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.context }), {
+  const api = new ControllerApi(await loadKubeConnection({ kubeconfig: config.kubeconfig, context: config.context }, env), {
     onRetry: (err, attempt, delayMs) => log.debug({ err: String(err).split('\n')[0], attempt, delayMs }, 'API call failed; retrying'),
   });
   const controller = new Controller(api, { ...config, log });

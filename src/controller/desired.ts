@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { POLICY_API_VERSION, POLICY_KIND } from './policy.js';
 import type { SamplingPolicy, ValidPolicy } from './policy.js';
+import { stableJson } from './stable-json.js';
 import {
   CANONICAL_NAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POLICY_LABEL, TELEMETRY_API_VERSION, WORKLOAD_LABEL,
 } from './telemetry.js';
@@ -49,4 +50,15 @@ export function buildTelemetry(policy: SamplingPolicy, valid: ValidPolicy, perce
     spec: { ...(selector !== undefined ? { selector: { matchLabels: selector } } : {}), tracing: [entry] },
   };
   return { telemetry, percentage, selector, ...(workload !== undefined ? { workload } : {}) };
+}
+
+/**
+ * Whether the Telemetry as cached already says what `desired` says (spec, owner, and our labels),
+ * so applying it again would change nothing.
+ */
+export function upToDate(desired: Telemetry, cached: Telemetry | undefined): boolean {
+  if (cached === undefined) return false;
+  const labelsMatch = Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => cached.metadata.labels?.[k] === v);
+  const ownerMatch = stableJson(desired.metadata.ownerReferences ?? []) === stableJson(cached.metadata.ownerReferences ?? []);
+  return labelsMatch && ownerMatch && stableJson(cached.spec ?? {}) === stableJson(desired.spec ?? {});
 }

@@ -1,14 +1,15 @@
 /**
- * The controller's and the kubectl plugin's only door to the API server: typed wrappers over
- * @kubernetes/client-node with retries, server-side apply and merge patches.
+ * The kubectl plugin's door to the API server (and the tests' and the bench's): typed wrappers over
+ * @kubernetes/client-node with retries and merge patches. The controller itself does not load
+ * client-node; it talks to the API server through controller-api.ts.
  */
 import {
   CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { CoreV1Event, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
-import type { PolicyEvent } from './conditions.js';
+import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import type { ObjectList } from './controller-api.js';
 import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, POLICY_PLURAL, POLICY_VERSION } from './policy.js';
-import type { SamplingPolicy, SamplingPolicySpec, SamplingPolicyStatus } from './policy.js';
+import type { SamplingPolicy, SamplingPolicySpec } from './policy.js';
 import { statusOf, withRetry } from './retry.js';
 import type { RetryOptions } from './retry.js';
 import { FIELD_MANAGER, TELEMETRY_GROUP, TELEMETRY_PLURAL, TELEMETRY_VERSION } from './telemetry.js';
@@ -28,11 +29,8 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
   return kc;
 }
 
-export interface ObjectList<T> { readonly items: T[]; readonly metadata: { readonly resourceVersion?: string } }
-
 const PAGE = 500;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 export class KubeApi {
   readonly custom: CustomObjectsApi;
@@ -87,28 +85,9 @@ export class KubeApi {
     return this.#orUndefined(() => this.retry(() => this.core.readNamespacedPod({ namespace, name })));
   }
 
-  async listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
-    return (await this.retry(() => this.core.listNamespacedPod({ namespace, ...(labelSelector !== undefined ? { labelSelector } : {}) }))).items;
-  }
-
-  /** Server-side apply as meshtrace-controller. Force: the object is ours, so take back any field someone edited. */
-  async applyTelemetry(t: Telemetry): Promise<Telemetry> {
-    return this.retry(() => this.custom.patchNamespacedCustomObject({
-      group: TELEMETRY_GROUP, version: TELEMETRY_VERSION, namespace: t.metadata.namespace, plural: TELEMETRY_PLURAL,
-      name: t.metadata.name, body: t, fieldManager: FIELD_MANAGER, force: true,
-    }, applyPatch) as Promise<Telemetry>);
-  }
-
   /** Deletes a Telemetry; already gone counts as done. */
   async deleteTelemetry(namespace: string, name: string): Promise<void> {
     await this.#orUndefined(() => this.retry(() => this.custom.deleteNamespacedCustomObject({ group: TELEMETRY_GROUP, version: TELEMETRY_VERSION, namespace, plural: TELEMETRY_PLURAL, name })));
-  }
-
-  /** Merge-patches status; keys set to null are removed. */
-  async patchPolicyStatus(namespace: string, name: string, status: SamplingPolicyStatus | Record<string, unknown>): Promise<void> {
-    await this.retry(() => this.custom.patchNamespacedCustomObjectStatus({
-      group: POLICY_GROUP, version: POLICY_VERSION, namespace, plural: POLICY_PLURAL, name, body: { status }, fieldManager: FIELD_MANAGER,
-    }, mergePatch));
   }
 
   /** Merge-patches metadata/spec of a policy; pass resourceVersion for optimistic concurrency. */
@@ -123,25 +102,6 @@ export class KubeApi {
       group: POLICY_GROUP, version: POLICY_VERSION, namespace: policy.metadata.namespace, plural: POLICY_PLURAL,
       body: { apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, ...policy },
     }) as Promise<SamplingPolicy>);
-  }
-
-  /** Records a core/v1 Event on the policy (what `kubectl describe` shows). Best effort: never fails a reconcile. */
-  async recordEvent(policy: SamplingPolicy, event: PolicyEvent, component = FIELD_MANAGER): Promise<void> {
-    const now = new Date();
-    const body: CoreV1Event = {
-      metadata: { name: `${policy.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`, namespace: policy.metadata.namespace },
-      involvedObject: {
-        apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, name: policy.metadata.name, namespace: policy.metadata.namespace,
-        ...(policy.metadata.uid !== undefined ? { uid: policy.metadata.uid } : {}),
-      },
-      type: event.type, reason: event.reason, message: event.message.slice(0, 1024),
-      source: { component }, reportingComponent: component, firstTimestamp: now, lastTimestamp: now, count: 1,
-    };
-    try {
-      await this.retry(() => this.core.createNamespacedEvent({ namespace: policy.metadata.namespace, body }));
-    } catch {
-      // Events are advisory; the status already says the same thing.
-    }
   }
 
   async #orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {

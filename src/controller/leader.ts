@@ -5,9 +5,16 @@
  * Lease exactly one wins (the other gets 409). On stop the holder clears the Lease so a successor
  * need not wait out the duration.
  */
-import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { statusOf } from './retry.js';
+
+/** The Lease calls, shaped like client-node's CoordinationV1Api (controller-api.ts implements them). */
+export interface LeaseApi {
+  readNamespacedLease(p: { namespace: string; name: string }): Promise<V1Lease>;
+  createNamespacedLease(p: { namespace: string; body: V1Lease }): Promise<V1Lease>;
+  replaceNamespacedLease(p: { namespace: string; name: string; body: V1Lease }): Promise<V1Lease>;
+}
 
 export interface LeaderOptions {
   readonly namespace: string;
@@ -24,7 +31,8 @@ export interface LeaderOptions {
 
 /**
  * Lease times are MicroTime, which the API server parses with exactly six fractional digits;
- * client-node would send Date.toISOString()'s three, so send the string itself.
+ * a Date would be serialized with toISOString()'s three, so send the string itself (typed as the
+ * Date that client-node's V1Lease declares).
  */
 function microTime(ms: number): Date {
   return new Date(ms).toISOString().replace(/Z$/, '000Z') as unknown as Date;
@@ -36,13 +44,13 @@ function timeOf(v: unknown): number {
 }
 
 export class LeaderElector {
-  readonly #api: CoordinationV1Api;
+  readonly #api: LeaseApi;
   readonly #o: LeaderOptions;
   #leading = false;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(api: CoordinationV1Api, options: LeaderOptions) {
+  constructor(api: LeaseApi, options: LeaderOptions) {
     this.#api = api;
     this.#o = { ...options, renewMs: options.renewMs ?? Math.min(5000, ((options.leaseDurationSeconds ?? 15) * 1000) / 3) };
   }

@@ -1,39 +1,48 @@
 /**
- * A list-then-watch cache for one resource. client-node's informer neither asks for bookmarks nor
- * restarts itself after an error, so this one does both:
+ * A list-then-watch cache for one resource, indexed by namespace. client-node's informer neither
+ * asks for bookmarks nor restarts itself after an error, so this one does both:
  * - watches resume from the last resourceVersion seen, bookmarks included, so a reconnect (API
  *   server restart, load balancer timeout) replays every change it missed;
  * - 410 Gone (the version was compacted away) → a fresh list, whose differences are emitted as
  *   adds, updates and deletes, so no change is lost either way;
  * - other failures back off (200 ms doubling to 5 s) and retry forever until stop().
+ * Objects are stored as `compact` returns them (compact.ts), never as received.
  */
-import { Watch } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { ObjectList } from './kube.js';
+import type { ObjectList } from './controller-api.js';
+import type { Query, WatchEvent } from './kube-rest.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface Keyed { readonly metadata: { readonly name: string; readonly namespace?: string; readonly resourceVersion?: string } }
 
+/** The two calls a cache needs (controller-api.ts). */
+export interface ListWatchSource {
+  listAll<T>(path: string, query: Query, map: (raw: T) => T): Promise<ObjectList<T>>;
+  watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
 export interface ListWatchOptions<T extends Keyed> {
   /** API path of the collection, e.g. `/apis/meshtrace.io/v1alpha1/samplingpolicies`. */
   readonly path: string;
-  readonly list: () => Promise<ObjectList<T>>;
   readonly fieldSelector?: string;
-  readonly onEvent: (type: WatchEventType, obj: T) => void;
+  /** What to keep of each object. */
+  readonly compact: (raw: T) => T;
+  /** `previous` is the cached object this one replaces (undefined when added). */
+  readonly onEvent: (type: WatchEventType, obj: T, previous: T | undefined) => void;
   readonly log: Logger;
   /** Server-side watch timeout, s; the watch is reopened from the last version. Default 300. */
   readonly timeoutSeconds?: number;
 }
 
-const key = (o: Keyed): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ListWatch<T extends Keyed> {
+  readonly #source: ListWatchSource;
   readonly #options: ListWatchOptions<T>;
-  readonly #watch: Watch;
-  readonly #items = new Map<string, T>();
+  /** namespace → name → object. */
+  readonly #items = new Map<string, Map<string, T>>();
+  #size = 0;
   #resourceVersion = '';
   #abort: AbortController | undefined;
   #stopped = false;
@@ -42,9 +51,9 @@ export class ListWatch<T extends Keyed> {
   /** Relists after 410 Gone, for tests and metrics. */
   relists = 0;
 
-  constructor(kc: KubeConfig, options: ListWatchOptions<T>) {
+  constructor(source: ListWatchSource, options: ListWatchOptions<T>) {
+    this.#source = source;
     this.#options = options;
-    this.#watch = new Watch(kc);
     this.#synced = new Promise((resolve) => { this.#markSynced = resolve; });
   }
 
@@ -59,13 +68,17 @@ export class ListWatch<T extends Keyed> {
     this.#abort?.abort();
   }
 
+  get size(): number {
+    return this.#size;
+  }
+
   get(namespace: string, name: string): T | undefined {
-    return this.#items.get(`${namespace}/${name}`);
+    return this.#items.get(namespace)?.get(name);
   }
 
   list(namespace?: string): T[] {
-    const all = [...this.#items.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    if (namespace !== undefined) return [...(this.#items.get(namespace)?.values() ?? [])];
+    return [...this.#items.values()].flatMap((byName) => [...byName.values()]);
   }
 
   async #loop(): Promise<void> {
@@ -93,65 +106,76 @@ export class ListWatch<T extends Keyed> {
   }
 
   async #relist(): Promise<void> {
-    const list = await this.#options.list();
-    const seen = new Set<string>();
+    const query = this.#options.fieldSelector !== undefined ? { fieldSelector: this.#options.fieldSelector } : {};
+    const list = await this.#source.listAll<T>(this.#options.path, query, this.#options.compact);
+    const seen = new Map<string, Set<string>>();
     for (const obj of list.items) {
-      seen.add(key(obj));
+      const ns = obj.metadata.namespace ?? '';
+      let names = seen.get(ns);
+      if (names === undefined) seen.set(ns, names = new Set<string>());
+      names.add(obj.metadata.name);
       this.#store('ADDED', obj);
     }
-    for (const [k, obj] of [...this.#items]) {
-      if (!seen.has(k)) {
-        this.#items.delete(k);
-        this.#options.onEvent('DELETED', obj);
-      }
+    for (const [ns, byName] of this.#items) {
+      for (const [name, obj] of byName) if (seen.get(ns)?.has(name) !== true) this.#remove(obj);
     }
     this.#resourceVersion = list.metadata.resourceVersion ?? '';
     this.#markSynced();
   }
 
   #store(type: 'ADDED' | 'MODIFIED', obj: T): void {
-    // managedFields is often the largest part of an object and nothing here reads it.
-    delete (obj.metadata as { managedFields?: unknown }).managedFields;
-    const before = this.#items.get(key(obj));
-    this.#items.set(key(obj), obj);
-    if (before?.metadata.resourceVersion !== obj.metadata.resourceVersion) this.#options.onEvent(before === undefined ? 'ADDED' : 'MODIFIED', obj);
-    else if (type === 'MODIFIED') this.#options.onEvent(type, obj);
+    const ns = obj.metadata.namespace ?? '';
+    let byName = this.#items.get(ns);
+    if (byName === undefined) this.#items.set(ns, byName = new Map<string, T>());
+    const before = byName.get(obj.metadata.name);
+    byName.set(obj.metadata.name, obj);
+    if (before === undefined) this.#size++;
+    if (before?.metadata.resourceVersion !== obj.metadata.resourceVersion) this.#options.onEvent(before === undefined ? 'ADDED' : 'MODIFIED', obj, before);
+    else if (type === 'MODIFIED') this.#options.onEvent(type, obj, before);
+  }
+
+  #remove(obj: T): void {
+    const ns = obj.metadata.namespace ?? '';
+    const byName = this.#items.get(ns);
+    const before = byName?.get(obj.metadata.name);
+    if (byName === undefined || before === undefined) return;
+    byName.delete(obj.metadata.name);
+    if (byName.size === 0) this.#items.delete(ns);
+    this.#size--;
+    this.#options.onEvent('DELETED', obj, before);
   }
 
   /** One watch connection; resolves with its error (undefined when the server closed it normally). */
-  #watchOnce(): Promise<unknown> {
-    return new Promise((resolve) => {
-      let gone: unknown;
-      const params: Record<string, string | number | boolean> = {
-        resourceVersion: this.#resourceVersion, allowWatchBookmarks: true,
-        timeoutSeconds: Math.round((this.#options.timeoutSeconds ?? 300) * (0.9 + Math.random() * 0.2)),
-      };
-      if (this.#options.fieldSelector !== undefined) params.fieldSelector = this.#options.fieldSelector;
-      this.#watch.watch(this.#options.path, params, (phase: string, obj: T & { code?: number }) => {
-        if (phase === 'ERROR') {
+  async #watchOnce(): Promise<unknown> {
+    let gone: unknown;
+    const abort = new AbortController();
+    this.#abort = abort;
+    if (this.#stopped) return undefined;
+    const query: Query = {
+      resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, fieldSelector: this.#options.fieldSelector,
+      timeoutSeconds: Math.round((this.#options.timeoutSeconds ?? 300) * (0.9 + Math.random() * 0.2)),
+    };
+    try {
+      await this.#source.watch(this.#options.path, query, (event) => {
+        const obj = event.object as T & { code?: number };
+        if (event.type === 'ERROR') {
           gone = Object.assign(new Error(`watch error ${obj.code ?? ''}`), { code: obj.code });
-          this.#abort?.abort();
+          abort.abort();
           return;
         }
-        if (phase === 'BOOKMARK') {
+        if (event.type === 'BOOKMARK') {
           this.#resourceVersion = obj.metadata.resourceVersion ?? this.#resourceVersion;
           return;
         }
-        if (phase === 'DELETED') {
-          this.#items.delete(key(obj));
-          this.#options.onEvent('DELETED', obj);
-        } else if (phase === 'ADDED' || phase === 'MODIFIED') {
-          this.#store(phase, obj);
-        }
+        if (event.type === 'DELETED') this.#remove(this.#options.compact(obj));
+        else if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#store(event.type, this.#options.compact(obj));
         this.#resourceVersion = obj.metadata.resourceVersion ?? this.#resourceVersion;
-      }, (err: unknown) => resolve(gone ?? (isAbort(err) ? undefined : err ?? undefined)))
-        .then((abort) => { this.#abort = abort; }, resolve);
-    });
+      }, abort.signal);
+      return gone;
+    } catch (err) {
+      return gone ?? err;
+    }
   }
-}
-
-function isAbort(err: unknown): boolean {
-  return (err as { name?: string } | null)?.name === 'AbortError';
 }
 
 function statusOfWatchError(err: unknown): number | undefined {

@@ -23,7 +23,7 @@ export const CONTROLLER_OPTIONS = {
   'lease-name': { type: 'string', default: 'meshtrace-controller', help: 'name of the Lease' },
   'lease-duration': { type: 'duration', default: '15s', help: 'how long a leader\'s Lease lasts without renewal' },
   identity: { type: 'string', default: '', help: 'this replica\'s Lease holder identity (default: hostname_pid)' },
-  concurrency: { type: 'count', default: '4', help: 'policies reconciled at once' },
+  concurrency: { type: 'count', default: '2', help: 'policies reconciled at once (each keeps up to three API requests in flight)' },
   'inspect-pods': { type: 'boolean', default: 'true', help: 'list targeted pods for per-workload status (needs pods list)' },
   'log-level': { type: 'string', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
   'shutdown-timeout': { type: 'duration', default: '10s', help: 'how long SIGTERM waits for in-flight reconciles' },

@@ -221,7 +221,7 @@ export function reconcile(s: ObservedState): ReconcilePlan {
   };
 }
 
-/** Telemetries to delete before the policy's finalizer may go. */
-export function cleanupTargets(policy: SamplingPolicy, telemetries: readonly Telemetry[]): string[] {
+/** Telemetries to delete before the policy's finalizer may go, or once the policy is gone. */
+export function cleanupTargets(policy: { readonly metadata: { readonly namespace: string; readonly name: string } }, telemetries: readonly Telemetry[]): string[] {
   return telemetries.filter((t) => t.metadata.namespace === policy.metadata.namespace && managingPolicy(t) === policy.metadata.name).map((t) => t.metadata.name);
 }

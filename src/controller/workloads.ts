@@ -2,10 +2,17 @@
  * Pods grouped into workloads named the way Istio (and so meshtrace's report) names them: the
  * canonical service, which sidecar injection derives from these labels in this order.
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import type { PodFacts } from './precedence.js';
 import type { WorkloadFacts } from './reconcile-types.js';
 import { CANONICAL_NAME_LABEL } from './telemetry.js';
+
+/** The part of a pod read here: its metadata (client-node's V1Pod, or a metadata-only list item). */
+export interface PodMetadata {
+  readonly metadata?: {
+    readonly name?: string; readonly namespace?: string; readonly deletionTimestamp?: unknown;
+    readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>>;
+  } | undefined;
+}
 
 const NAME_LABELS = [CANONICAL_NAME_LABEL, 'app.kubernetes.io/name', 'app'];
 
@@ -18,7 +25,7 @@ function nameFromPod(name: string): string {
   return name.replace(/-[a-z0-9]{8,10}-[a-z0-9]{5}$/, '').replace(/-[a-z0-9]{5}$/, '');
 }
 
-export function podFacts(pod: V1Pod): PodFacts & { readonly workload: string } {
+export function podFacts(pod: PodMetadata): PodFacts & { readonly workload: string } {
   const labels = pod.metadata?.labels ?? {};
   const name = pod.metadata?.name ?? '';
   const workload = NAME_LABELS.map((l) => labels[l]).find((v) => v !== undefined && v !== '') ?? nameFromPod(name);
@@ -26,7 +33,7 @@ export function podFacts(pod: V1Pod): PodFacts & { readonly workload: string } {
 }
 
 /** One representative pod per workload, oldest first so the choice is stable across resyncs. */
-export function workloadsFromPods(pods: readonly V1Pod[]): WorkloadFacts[] {
+export function workloadsFromPods(pods: readonly PodMetadata[]): WorkloadFacts[] {
   const byName = new Map<string, WorkloadFacts>();
   const sorted = [...pods].filter((p) => p.metadata?.deletionTimestamp === undefined)
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));

@@ -3,11 +3,13 @@
  * values render the resources a security review expects, and the schema rejects typos.
  */
 import { loadAll } from 'js-yaml';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helm } from '../helpers/helm.js';
 
-const CHART = join(process.cwd(), 'charts', 'meshtrace');
+const REPO_ROOT = process.cwd();
+const CHART = join(REPO_ROOT, 'charts', 'meshtrace');
 const EVERYTHING = join(process.cwd(), 'test', 'chart', 'values-everything.yaml');
 
 interface Resource { kind: string; apiVersion: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }
@@ -48,12 +50,21 @@ describe('charts/meshtrace', () => {
     }
   });
 
+  it('starts each container with a script the package builds (the image\'s entrypoint is node)', async () => {
+    const all = await render();
+    for (const name of ['meshtrace', 'meshtrace-controller']) {
+      const script = template(find(all, 'Deployment', name)).spec.containers[0]!.args[0]!;
+      expect(script, name).toMatch(/^dist\/.+\.js$/);
+      expect(existsSync(join(REPO_ROOT, script)), `${name}: ${script}`).toBe(true);
+    }
+  });
+
   it('renders the collector with its ports, probes and a hardened, sidecar-free pod', async () => {
     const all = await render();
     const collector = find(all, 'Deployment', 'meshtrace');
     expectHardened(collector);
     const c = template(collector).spec.containers[0]!;
-    expect(c.args[0]).toBe('serve');
+    expect(c.args.slice(0, 2)).toEqual(['dist/cmd/meshtrace.js', 'serve']);
     expect(Object.fromEntries(c.ports!.map((p) => [p.name, p.containerPort]))).toEqual({ 'http-zipkin': 9411, 'grpc-otlp': 4317, 'http-otlp': 4318, 'http': 8080 });
     expect(c.readinessProbe!.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe!.httpGet.path).toBe('/healthz');

@@ -10,13 +10,14 @@ import type { Telemetry } from '../../src/controller/telemetry.js';
 import { eventually, startTestKube } from '../helpers/kube.js';
 import type { TestKube } from '../helpers/kube.js';
 import { ROOT_NS, policyBody, startController } from './controller-harness.js';
+import type { RunningController } from './controller-harness.js';
 
 const started = await startTestKube();
 const NS = 'shop';
 
 describe.skipIf('skip' in started)('SamplingPolicy controller on a real API server', () => {
   const kube = (started as { kube: TestKube }).kube;
-  let ctl: ReturnType<typeof startController>;
+  let ctl: RunningController;
   const telemetry = (name: string, ns = NS) => kube.api.listTelemetries(ns).then((l) => l.items.find((t) => t.metadata.name === name));
   const policy = (name: string) => kube.api.getPolicy(NS, name);
   const create = (name: string, spec: SamplingPolicy['spec'], annotations?: Record<string, string>) =>
@@ -26,8 +27,7 @@ describe.skipIf('skip' in started)('SamplingPolicy controller on a real API serv
   beforeAll(async () => {
     await kube.ensureNamespace(ROOT_NS);
     await kube.ensureNamespace(NS);
-    ctl = startController(kube.kc);
-    await ctl.ready;
+    ctl = await startController(kube.kc);
     await eventually(async () => ctl.controller.isLeader, 10_000, 'leadership');
   }, 60_000);
   afterAll(async () => {
@@ -63,6 +63,15 @@ describe.skipIf('skip' in started)('SamplingPolicy controller on a real API serv
     await remove('fixed');
     await eventually(async () => (await telemetry('meshtrace-fixed')) === undefined, 3000, 'Telemetry deleted');
     await eventually(async () => (await policy('fixed')) === undefined, 3000, 'policy gone');
+  });
+
+  it('a policy that goes without the finalizer (removed by hand) still has its Telemetries deleted', async () => {
+    await create('unfinalized', { target: { matchLabels: { app: 'ratings' } }, fixed: { percentage: 6 } });
+    await eventually(() => telemetry('meshtrace-unfinalized'), 3000, 'Telemetry');
+    await eventually(async () => (await policy('unfinalized'))?.metadata.finalizers?.includes('meshtrace.io/telemetry-cleanup'), 3000, 'finalizer');
+    await kube.api.patchPolicy(NS, 'unfinalized', { metadata: { finalizers: null } });
+    await remove('unfinalized');
+    await eventually(async () => (await telemetry('meshtrace-unfinalized')) === undefined, 3000, 'Telemetry deleted');
   });
 
   it('a boost reverts by itself after its expiry', async () => {
@@ -108,6 +117,24 @@ describe.skipIf('skip' in started)('SamplingPolicy controller on a real API serv
     await kube.api.deleteTelemetry(NS, 'team-default');
   });
 
+  it('reports each targeted workload from its pods, and a target without pods as Ineffective', async () => {
+    // No controller-manager runs: the service account admission needs the default one created by hand.
+    await kube.api.core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'default' } } })
+      .catch((err: { code?: number }) => { if (err.code !== 409) throw err; });
+    await kube.api.core.createNamespacedPod({ namespace: NS, body: {
+      metadata: { name: 'details-v1-6d8f9c7b5d-x2k4p', labels: { app: 'details', 'service.istio.io/canonical-name': 'details' } },
+      spec: { automountServiceAccountToken: false, containers: [{ name: 'app', image: 'details:1' }] },
+    } });
+    await create('per-workload', { target: { matchLabels: { app: 'details' } }, fixed: { percentage: 30 } });
+    const p = await eventually(async () => { const p = await policy('per-workload'); return (p?.status?.workloads?.length ?? 0) > 0 && p; }, 5000, 'workload status');
+    expect(p.status?.workloads).toEqual([expect.objectContaining({ name: 'details', percentage: 30, source: `${NS}/meshtrace-per-workload` })]);
+    await create('no-pods', { target: { matchLabels: { app: 'nothing-runs-this' } }, fixed: { percentage: 30 } });
+    const ineffective = await eventually(async () => (await policy('no-pods'))?.status?.conditions?.find((c) => c.type === 'Ineffective' && c.status === 'True'), 5000, 'Ineffective');
+    expect(ineffective.reason).toBe('NoWorkloads');
+    await Promise.all([remove('per-workload'), remove('no-pods'), kube.api.core.deleteNamespacedPod({ namespace: NS, name: 'details-v1-6d8f9c7b5d-x2k4p' })]);
+    await eventually(async () => (await policy('per-workload')) === undefined && (await policy('no-pods')) === undefined, 3000, 'policies gone');
+  });
+
   it('refuses a policy the v1.20 API server admitted without its CEL rules', async () => {
     await create('two-modes', { fixed: { percentage: 1 }, boost: { percentage: 100, duration: '1m' } });
     const p = await eventually(async () => (await policy('two-modes'))?.status?.conditions?.find((c) => c.reason === 'InvalidSpec'), 3000, 'InvalidSpec');
@@ -126,8 +153,7 @@ describe.skipIf('skip' in started)('SamplingPolicy controller on a real API serv
   }, 90_000);
 
   it('a second replica waits for the Lease and takes over when the leader stops', async () => {
-    const second = startController(kube.kc);
-    await second.ready;
+    const second = await startController(kube.kc);
     await new Promise((r) => setTimeout(r, 1500));
     expect(second.controller.isLeader).toBe(false);
     await ctl.controller.stop();

@@ -8,6 +8,7 @@ import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../../src/controlle
 import { eventually, startTestKube } from '../helpers/kube.js';
 import type { TestKube } from '../helpers/kube.js';
 import { ROOT_NS, policyBody, startController } from './controller-harness.js';
+import type { RunningController } from './controller-harness.js';
 import { startFaultProxy } from './fault-proxy.js';
 import type { FaultProxy } from './fault-proxy.js';
 
@@ -18,7 +19,7 @@ const usable = 'kube' in started && started.kube.server !== undefined;
 describe.runIf(usable)('controller recovery from injected API errors', () => {
   const kube = (started as { kube: TestKube }).kube;
   let proxy: FaultProxy;
-  let ctl: ReturnType<typeof startController>;
+  let ctl: RunningController;
   const telemetryPct = async (name: string) => (await kube.api.listTelemetries(NS)).items.find((t) => t.metadata.name === name)?.spec?.tracing?.[0]?.randomSamplingPercentage;
   const create = (name: string, pct: number) => kube.api.custom.createNamespacedCustomObject({
     group: POLICY_GROUP, version: POLICY_VERSION, namespace: NS, plural: POLICY_PLURAL,
@@ -29,8 +30,7 @@ describe.runIf(usable)('controller recovery from injected API errors', () => {
     await kube.ensureNamespace(ROOT_NS);
     await kube.ensureNamespace(NS);
     proxy = await startFaultProxy(kube.server!);
-    ctl = startController(proxy.kc, { leaderElection: false });
-    await ctl.ready;
+    ctl = await startController(proxy.kc, { leaderElection: false });
   }, 60_000);
   afterAll(async () => {
     await ctl?.controller.stop();

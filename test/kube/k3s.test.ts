@@ -10,6 +10,7 @@ import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../../src/controlle
 import { eventually, startTestKube } from '../helpers/kube.js';
 import type { TestKube } from '../helpers/kube.js';
 import { ROOT_NS, policyBody, startController } from './controller-harness.js';
+import type { RunningController } from './controller-harness.js';
 
 async function dockerProblem(): Promise<string | undefined> {
   try {
@@ -26,7 +27,7 @@ const problem = await dockerProblem();
 describe.runIf(problem === undefined)('controller on K3s (testcontainers)', () => {
   let stopK3s: (() => Promise<unknown>) | undefined;
   let kube: TestKube;
-  let ctl: ReturnType<typeof startController>;
+  let ctl: RunningController;
 
   beforeAll(async () => {
     const { K3sContainer } = await import('@testcontainers/k3s');
@@ -39,8 +40,7 @@ describe.runIf(problem === undefined)('controller on K3s (testcontainers)', () =
     kube = started.kube;
     await kube.ensureNamespace(ROOT_NS);
     await kube.ensureNamespace('shop');
-    ctl = startController(kube.kc);
-    await ctl.ready;
+    ctl = await startController(kube.kc);
   }, 240_000);
   afterAll(async () => {
     await ctl?.controller.stop();
