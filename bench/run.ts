@@ -13,10 +13,11 @@ import { ListOfSpans } from '../src/zipkin-ingest/index.js';
 import { auditBench } from './audit.js';
 import type { AuditSummary } from './audit.js';
 import { envoyBatches } from './envoy-spans.js';
+import type { ZipkinJsonSpan } from './envoy-spans.js';
 import { otlpJson, otlpProto, zipkinJson, zipkinProto } from './encode.js';
 import { cpuSecondsOf, driveGrpc, driveHttp } from './load.js';
 import { roundRobin, stampable } from './stamp.js';
-import type { StampableBody } from './stamp.js';
+import type { BodyTimes, StampableBody } from './stamp.js';
 import type { DriveResult } from './load.js';
 import { auditFreshness } from './freshness.js';
 import { xdsBench } from './xds.js';
@@ -61,13 +62,18 @@ interface IngestResult {
 
 interface ServerPhase { spansPerCpuSecond: number; spans: number; cpuSeconds: number; drive: DriveResult }
 
-/** Runs one load phase against a child process and measures its CPU and accepted spans. */
-async function measureChild(pid: number, spansNow: () => Promise<number>, drive: () => Promise<DriveResult>): Promise<ServerPhase> {
+/**
+ * Runs one load phase against a child process and measures its CPU and accepted spans. With
+ * `quiesce`, CPU is read once the child has also done the deferred work for the phase's spans
+ * (settling, the audit), so each phase pays for its own spans and none of the next phase's.
+ */
+async function measureChild(pid: number, spansNow: () => Promise<number>, drive: () => Promise<DriveResult>, quiesce?: () => Promise<void>): Promise<ServerPhase> {
   const spans0 = await spansNow();
   const cpu0 = cpuSecondsOf(pid);
   const result = await drive();
-  const cpuSeconds = cpuSecondsOf(pid) - cpu0;
   const spans = (await spansNow()) - spans0;
+  await quiesce?.();
+  const cpuSeconds = cpuSecondsOf(pid) - cpu0;
   return { spansPerCpuSecond: spans / cpuSeconds, spans, cpuSeconds, drive: result };
 }
 
@@ -90,9 +96,14 @@ async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Rec
   const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', '300000']);
   const { child, ports } = server;
   try {
-    const accepted = async (): Promise<number> => {
-      const status = await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }> };
-      return Object.values(status.ingest).reduce((n, c) => n + c.spansAccepted, 0);
+    const status = async (): Promise<{ ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } }> =>
+      await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } };
+    const accepted = async (): Promise<number> => Object.values((await status()).ingest).reduce((n, c) => n + c.spansAccepted, 0);
+    // Until every buffered span has settled, then one more audit tick (the server prunes and
+    // resolves once a second).
+    const settled = async (): Promise<void> => {
+      while ((await status()).buffer.bufferedSpans > 0) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1100));
     };
     const http = (path: string, port: number, headers: Record<string, string>, bodies: StampableBody[]) => async (): Promise<DriveResult> =>
       driveHttp(`http://127.0.0.1:${port}${path}`, headers, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
@@ -106,7 +117,7 @@ async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Rec
     const out: Record<string, ServerPhase> = {};
     for (const [name, drive] of Object.entries(phases)) {
       log(`  meshtrace ${name} ...`);
-      out[name] = await measureChild(child.pid!, accepted, drive);
+      out[name] = await measureChild(child.pid!, accepted, drive, settled);
     }
     return out;
   } finally {
@@ -219,32 +230,46 @@ async function main(): Promise<void> {
   else for (const section of sections) section.print();
 }
 
-async function ingestSection(): Promise<Section> {
-  log('generating Envoy-like batches (100 spans each) ...');
+/** Bodies of one ingest format: as generated (for the in-process baselines) and stampable (for the servers). */
+interface FormatData {
+  readonly raw: Buffer[];
+  readonly stampable: StampableBody[];
+}
+
+/**
+ * Envoy-like batches in one format. Each format gets its own generated traffic (its own seed):
+ * stamping only makes re-sends of the same bodies unique, so formats sharing batches would send
+ * each other's traces again, and later phases would measure merging late duplicates into stored
+ * traces instead of ingesting new ones.
+ */
+function formatData(seed: number, encode: (batch: ZipkinJsonSpan[]) => Buffer, text: boolean, nanos: boolean): FormatData {
   // Full 100-span batches only, so every request carries exactly 100 spans.
-  const batches = envoyBatches(30_000, 100, 7).filter((b) => b.length === 100);
-  const ids = (i: number): string[] => batches[i]!.map((s) => s.traceId);
+  const batches = envoyBatches(30_000, 100, seed).filter((b) => b.length === 100);
   // Each resend moves the data forward by the time it covers, so the server sees continuing traffic.
   const spans = batches.flat();
   const firstUs = Math.min(...spans.map((s) => s.timestamp));
   const periodUs = BigInt(Math.max(...spans.map((s) => s.timestamp + s.duration)) - firstUs + 1000);
-  const microsOf = (i: number) => ({ values: batches[i]!.map((s) => BigInt(s.timestamp)), shift: periodUs });
-  const nanosOf = (i: number) => ({
-    values: batches[i]!.flatMap((s) => [BigInt(s.timestamp) * 1000n, BigInt(s.timestamp + s.duration) * 1000n]),
-    shift: periodUs * 1000n,
-  });
-  const raw = {
-    zipkinJson: batches.map((b) => zipkinJson(b)),
-    zipkinProto: batches.map((b) => zipkinProto(b, true)),
-    otlpProto: batches.map((b) => otlpProto(b)),
-    otlpJson: batches.map((b) => otlpJson(b)),
-  };
+  const timesOf = (b: ZipkinJsonSpan[]): BodyTimes => (nanos
+    ? { values: b.flatMap((s) => [BigInt(s.timestamp) * 1000n, BigInt(s.timestamp + s.duration) * 1000n]), shift: periodUs * 1000n }
+    : { values: b.map((s) => BigInt(s.timestamp)), shift: periodUs });
+  const raw = batches.map(encode);
   // Baselines decode the bytes as generated; the servers get fresh trace ids on every resend.
+  return { raw, stampable: raw.map((b, i) => stampable(Buffer.from(b), batches[i]!.map((s) => s.traceId), text, timesOf(batches[i]!))) };
+}
+
+async function ingestSection(): Promise<Section> {
+  log('generating Envoy-like batches (100 spans each) ...');
+  const formats = {
+    zipkinJson: formatData(7, (b) => zipkinJson(b), true, false),
+    zipkinProto: formatData(8, (b) => zipkinProto(b, true), false, false),
+    // OTLP/HTTP protobuf and OTLP/gRPC send the same bodies; their rounds continue, so ids stay fresh.
+    otlpProto: formatData(9, (b) => otlpProto(b), false, true),
+    otlpJson: formatData(10, (b) => otlpJson(b), true, true),
+  };
+  const raw = { zipkinJson: formats.zipkinJson.raw, zipkinProto: formats.zipkinProto.raw, otlpProto: formats.otlpProto.raw };
   const data = {
-    zipkinJson: raw.zipkinJson.map((b, i) => stampable(Buffer.from(b), ids(i), true, microsOf(i))),
-    zipkinProto: raw.zipkinProto.map((b, i) => stampable(Buffer.from(b), ids(i), false, microsOf(i))),
-    otlpProto: raw.otlpProto.map((b, i) => stampable(Buffer.from(b), ids(i), false, nanosOf(i))),
-    otlpJson: raw.otlpJson.map((b, i) => stampable(Buffer.from(b), ids(i), true, nanosOf(i))),
+    zipkinJson: formats.zipkinJson.stampable, zipkinProto: formats.zipkinProto.stampable,
+    otlpProto: formats.otlpProto.stampable, otlpJson: formats.otlpJson.stampable,
   };
   log('baselines ...');
   const baseline = {
@@ -278,7 +303,7 @@ function printIngest(result: IngestResult, runs: Record<string, ServerPhase>): v
   const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
-  console.log('\ningest (spans per CPU-second of the receiving process)');
+  console.log('\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled)');
   console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}`);
   console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}`);
   console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}`);

@@ -1,5 +1,7 @@
-import { Interner, TagPacker } from '../model/index.js';
+import { Interner, MAX_SHARED_VALUE, TagKey, TagPacker } from '../model/index.js';
 import { Redactor } from './redact.js';
+import type { Redaction } from './redact.js';
+import { ByteCache } from './string-cache.js';
 
 /** Per-span limits a decoder enforces. */
 export interface SpanLimits {
@@ -13,6 +15,15 @@ export interface SpanLimits {
 
 export const DEFAULT_SPAN_LIMITS: SpanLimits = { maxTagsPerSpan: 128, maxTagValueLength: 4096, maxEventsPerSpan: 128 };
 
+/** A tag key with everything decided about it once: how it packs, and whether its values are redacted. */
+export interface KnownKey {
+  readonly tag: TagKey;
+  readonly redaction: Redaction;
+}
+
+/** Distinct keys remembered; beyond it keys are still handled, just worked out each time. */
+const MAX_KNOWN_KEYS = 10_000;
+
 /** Shared state for decoders: the interner that lets spans share strings, and the limits. */
 export class DecodeContext {
   readonly interner: Interner;
@@ -22,15 +33,25 @@ export class DecodeContext {
 
   /** Blanks credentials in tag values before they are stored. */
   readonly redactor: Redactor;
+  /**
+   * Repeated strings read straight from request bytes (the protobuf decoders): the interner's
+   * instances, except values too long to share (`MAX_SHARED_VALUE`).
+   */
+  readonly strings: ByteCache<string>;
+  /** Tag keys read straight from request bytes (the protobuf decoders). */
+  readonly keys: ByteCache<KnownKey>;
+  readonly #known = new Map<string, KnownKey>();
+  readonly #packer: TagPacker;
 
   constructor(limits: SpanLimits = DEFAULT_SPAN_LIMITS, interner = new Interner(), redactor = new Redactor()) {
     this.limits = limits;
     this.interner = interner;
     this.redactor = redactor;
     this.#packer = new TagPacker(interner);
+    // Strings too long to cache are still interned if the packer would have interned them.
+    this.strings = new ByteCache((s) => interner.string(s), (s) => (s.length <= MAX_SHARED_VALUE ? interner.string(s) : s));
+    this.keys = new ByteCache((s) => this.knownKey(s));
   }
-
-  readonly #packer: TagPacker;
 
   /**
    * The context's packer. Decoders run synchronously from start to finish, so one packer (and
@@ -40,8 +61,23 @@ export class DecodeContext {
     return this.#packer;
   }
 
+  /** What is known about a tag key (cached per distinct key). */
+  knownKey(name: string): KnownKey {
+    let known = this.#known.get(name);
+    if (known === undefined) {
+      known = { tag: new TagKey(this.interner.string(name)), redaction: this.redactor.actionFor(name) };
+      if (this.#known.size < MAX_KNOWN_KEYS) this.#known.set(name, known);
+    }
+    return known;
+  }
+
   /** Adds one tag through the limits; returns false once the span's tag budget is spent. */
   addTag(packer: TagPacker, count: number, key: string, value: string): boolean {
+    return this.addKnownTag(packer, count, this.knownKey(key), value);
+  }
+
+  /** {@link addTag} for a key already looked up; `interned`: the value is the interner's instance (see `TagPacker.addKey`). */
+  addKnownTag(packer: TagPacker, count: number, key: KnownKey, value: string, interned = false): boolean {
     if (count >= this.limits.maxTagsPerSpan) {
       this.tagsLimited++;
       return false;
@@ -49,8 +85,10 @@ export class DecodeContext {
     if (value.length > this.limits.maxTagValueLength) {
       this.tagsLimited++;
       value = value.slice(0, this.limits.maxTagValueLength);
+      interned = false;
     }
-    packer.add(key, this.redactor.value(key, value));
+    const kept = this.redactor.apply(key.redaction, value);
+    packer.addKey(key.tag, kept, interned && kept === value);
     return true;
   }
 }

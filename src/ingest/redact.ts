@@ -16,7 +16,9 @@ const URL_KEYS = new Set(['http.url', 'url.full', 'url.query', 'http.target', 'h
 /** Query parameter names whose values are secrets. */
 const SECRET_PARAM = /token|secret|password|passwd|pwd|api[-_]?key|apikey|auth|signature|^sig$|session|credential|^code$/i;
 
-const enum Action { Keep = 0, Redact = 1, Url = 2 }
+/** What happens to a key's values: kept, replaced, or a URL whose secret parameters are replaced. */
+export const Redaction = { KEEP: 0, REDACT: 1, URL: 2 } as const;
+export type Redaction = (typeof Redaction)[keyof typeof Redaction];
 
 /** Default extra key patterns: headers recorded as `http.request.header.<name>` etc. */
 export const DEFAULT_REDACT_PATTERNS = ['(^|[._-])(authorization|cookie|set-cookie|api[-_]?key|token|secret|password)$'];
@@ -25,37 +27,47 @@ const MAX_CACHED_KEYS = 10_000;
 
 export class Redactor {
   readonly #patterns: RegExp[];
-  readonly #actions = new Map<string, Action>();
+  readonly #actions = new Map<string, Redaction>();
   /** Values redacted since start (a counter for metrics). */
   redacted = 0;
 
   /** @param patterns case-insensitive regular expressions matched against tag keys */
   constructor(patterns: readonly string[] = DEFAULT_REDACT_PATTERNS) {
     this.#patterns = patterns.map((p) => new RegExp(p, 'i'));
-    for (const k of ALWAYS) this.#actions.set(k, Action.Redact);
-    for (const k of URL_KEYS) this.#actions.set(k, Action.Url);
+    for (const k of ALWAYS) this.#actions.set(k, Redaction.REDACT);
+    for (const k of URL_KEYS) this.#actions.set(k, Redaction.URL);
   }
 
   /** The value to keep for this tag. */
   value(key: string, value: string): string {
+    return this.apply(this.actionFor(key), value);
+  }
+
+  /** What happens to this key's values (decoders cache it per key and call {@link apply}). */
+  actionFor(key: string): Redaction {
     let action = this.#actions.get(key);
     if (action === undefined) {
       action = this.#classify(key);
       if (this.#actions.size < MAX_CACHED_KEYS) this.#actions.set(key, action);
     }
-    if (action === Action.Keep) return value;
-    if (action === Action.Redact) {
+    return action;
+  }
+
+  /** The value to keep, given its key's {@link actionFor}. */
+  apply(action: Redaction, value: string): string {
+    if (action === Redaction.KEEP) return value;
+    if (action === Redaction.REDACT) {
       this.redacted++;
       return REDACTED;
     }
     return value.includes('=') ? this.#url(value) : value;
   }
 
-  #classify(key: string): Action {
+  #classify(key: string): Redaction {
     const lower = key.toLowerCase();
-    if (ALWAYS.includes(lower)) return Action.Redact;
-    if (URL_KEYS.has(lower)) return Action.Url;
-    return this.#patterns.some((p) => p.test(key)) ? Action.Redact : Action.Keep;
+    if (ALWAYS.includes(lower)) return Redaction.REDACT;
+    if (URL_KEYS.has(lower)) return Redaction.URL;
+    return this.#patterns.some((p) => p.test(key)) ? Redaction.REDACT : Redaction.KEEP;
   }
 
   /** Redacts the values of secret-looking query parameters; the rest of the URL is kept. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHexSpanId, parseHexTraceId, spanIdFromBytes, traceIdAsSent, traceIdFromBytes } from './ids.js';
+import { bytesToHex, parseHexSpanId, parseHexTraceId, spanIdAt, spanIdFromBytes, traceIdAsSent, traceIdAt, traceIdFromBytes } from './ids.js';
 
 describe('trace ids', () => {
   it.each([
@@ -38,5 +38,31 @@ describe('span ids', () => {
     const bytes = Buffer.from('AQAAAAAAAAA=', 'base64');
     expect(spanIdFromBytes(bytes, true)).toBe('0000000000000001');
     expect(spanIdFromBytes(bytes, false)).toBe('0100000000000000');
+  });
+});
+
+describe('ids read in place from a buffer', () => {
+  const buf = Buffer.from('ff' + '4d1e00c0db9010db86154a4ba6e91385' + '0000000000000000' + 'ff', 'hex');
+
+  it('reads 16- and 8-byte trace ids at an offset, padding the short one', () => {
+    expect(traceIdAt(buf, 1, 16)).toBe('4d1e00c0db9010db86154a4ba6e91385');
+    expect(traceIdAt(buf, 9, 8)).toBe('000000000000000086154a4ba6e91385');
+    expect(traceIdAt(buf, 17, 8)).toBeUndefined(); // all zeros
+    expect(traceIdAt(buf, 1, 12)).toBeUndefined();
+  });
+
+  it('reads span ids in either byte order', () => {
+    expect(spanIdAt(buf, 1, 8)).toBe('4d1e00c0db9010db');
+    expect(spanIdAt(buf, 1, 8, true)).toBe('db1090dbc0001e4d');
+    expect(spanIdAt(buf, 17, 8)).toBeUndefined();
+    expect(spanIdAt(buf, 1, 7)).toBeUndefined();
+  });
+
+  it('hex-encodes any length the same way', () => {
+    for (let len = 0; len <= 17; len++) {
+      const expected = buf.subarray(1, 1 + len).toString('hex');
+      expect(bytesToHex(buf, 1, len)).toBe(expected);
+      expect(bytesToHex(buf, 1, len, true)).toBe(Buffer.from(buf.subarray(1, 1 + len)).reverse().toString('hex'));
+    }
   });
 });

@@ -2,11 +2,12 @@ export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } fro
 export { StatusCode } from './span.js';
 export type { TraceIdParts } from './ids.js';
 export {
-  bytesToHex, hexToBytes, parseHexSpanId, parseHexTraceId, spanIdFromBytes, traceIdAsSent, traceIdFromBytes,
+  bytesToHex, hexToBytes, parseHexSpanId, parseHexTraceId, spanIdAt, spanIdFromBytes, traceIdAsSent, traceIdAt, traceIdFromBytes,
 } from './ids.js';
 export { Interner } from './intern.js';
 export type { PackedTags } from './tags.js';
-export { TagGroup, TagPacker, isSharedTagKey, tagValue, tagsToObject } from './tags.js';
+export { MAX_SHARED_VALUE, TagGroup, TagPacker, tagValue, tagsToObject } from './tags.js';
+export { TagFact, TagKey, isSharedTagKey, isUniqueTagKey } from './tag-key.js';
 export type { MeshIdentity, ProxyRole } from './mesh.js';
 export { deriveMeshIdentity, parseNodeId } from './mesh.js';
 export type { Admission, DecodedBatch, RejectReason, SpanRejection, SpanSink } from './sink.js';

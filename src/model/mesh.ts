@@ -89,16 +89,27 @@ function workloadFrom(canonical: string | undefined, serviceName: string | undef
 export function deriveMeshIdentity(tags: TagGroup, kind: SpanKind | undefined, serviceName: string | undefined): MeshIdentity | undefined {
   // Nearly every span of a group has the same kind and service as the one before it.
   if (tags.lastKind === kind && tags.lastService === serviceName && tags.lastKind !== null) return tags.lastMesh;
-  const cacheKey = (kind ?? '') + '|' + (serviceName ?? '');
-  let identity = tags.meshCache.get(cacheKey);
-  if (identity === undefined && !tags.meshCache.has(cacheKey)) {
+  let identity: MeshIdentity | undefined;
+  if (tags.lastKind === null) {
+    // The group's first span: most groups never see a second combination, so no cache yet.
     identity = isEnvoySpan(tags) ? buildIdentity(tags, kind, serviceName) : undefined;
-    tags.meshCache.set(cacheKey, identity);
+  } else {
+    const cache = (tags.meshCache ??= new Map([[cacheKeyOf(tags.lastKind, tags.lastService), tags.lastMesh]]));
+    const cacheKey = cacheKeyOf(kind, serviceName);
+    identity = cache.get(cacheKey);
+    if (identity === undefined && !cache.has(cacheKey)) {
+      identity = isEnvoySpan(tags) ? buildIdentity(tags, kind, serviceName) : undefined;
+      cache.set(cacheKey, identity);
+    }
   }
   tags.lastKind = kind;
   tags.lastService = serviceName;
   tags.lastMesh = identity;
   return identity;
+}
+
+function cacheKeyOf(kind: string | undefined, serviceName: string | undefined): string {
+  return (kind ?? '') + '|' + (serviceName ?? '');
 }
 
 function buildIdentity(tags: TagGroup, kind: SpanKind | undefined, serviceName: string | undefined): MeshIdentity {

@@ -7,44 +7,27 @@
  */
 import type { Interner } from './intern.js';
 import type { MeshIdentity } from './mesh.js';
+import { TagFact, TagKey } from './tag-key.js';
 
-/** Keys whose values are low-cardinality and so worth sharing between spans. */
-const SHARED_KEYS = new Set([
-  'node_id', 'zone', 'component', 'upstream_cluster', 'upstream_cluster.name', 'downstream_cluster',
-  'http.protocol', 'http.method', 'http.request.method', 'http.status_code', 'http.response.status_code',
-  'response_flags', 'error', 'user_agent', 'user_agent.original', 'grpc.status_code', 'grpc.content_type',
-  'otel.scope.name', 'otel.scope.version', 'otel.library.name', 'otel.library.version', 'otel.status_code',
-  'span.kind', 'peer.service', 'rpc.system', 'rpc.service', 'rpc.method', 'db.system',
-]);
-/** Values longer than this are never shared: they are too likely unique and would bloat group keys. */
-const MAX_SHARED_VALUE = 256;
-/** Values that are unique per request: interning them would only churn the interner. */
-const UNIQUE_KEYS = new Set(['guid:x-request-id', 'guid:x-client-trace-id', 'http.url', 'url.full']);
-const SEP = '\u0001';
+/** Values longer than this are never shared or interned: they are too likely unique to be worth it. */
+export const MAX_SHARED_VALUE = 256;
 
-const MRU_SIZE = 8;
-
-/** Keys whose value is low-cardinality, so spans can share it. */
-export function isSharedTagKey(key: string): boolean {
-  return SHARED_KEYS.has(key) || key.startsWith('istio.');
-}
+/** Groups a packer remembers: a sidecar's batch mixes a group per upstream cluster and status. */
+const MRU_SIZE = 32;
 
 /** An interned, immutable set of tags shared by many spans. */
 export class TagGroup {
   /** Flat `[key, value, key, value, ...]`. */
   readonly tags: readonly string[];
-  /** The interning key; tags in order, separated by control characters. */
-  readonly key: string;
-  /** Mesh identities derived from this group, cached by kind and service name. */
-  readonly meshCache = new Map<string, MeshIdentity | undefined>();
+  /** Mesh identities derived from this group by kind and service name, made on the first second combination. */
+  meshCache: Map<string, MeshIdentity | undefined> | undefined = undefined;
   /** The last lookup, checked before the cache (null: none yet). */
   lastKind: string | undefined | null = null;
   lastService: string | undefined = undefined;
   lastMesh: MeshIdentity | undefined = undefined;
 
-  constructor(tags: readonly string[], key: string) {
+  constructor(tags: readonly string[]) {
     this.tags = tags;
-    this.key = key;
   }
 
   get(key: string): string | undefined {
@@ -53,7 +36,7 @@ export class TagGroup {
     return undefined;
   }
 
-  static readonly EMPTY = new TagGroup([], '');
+  static readonly EMPTY = new TagGroup([]);
 }
 
 /** Per-span facts picked out while packing, so no second pass over the tags is needed. */
@@ -73,17 +56,25 @@ export interface PackedTags {
 export class TagPacker {
   readonly #interner: Interner;
   #base: TagGroup = TagGroup.EMPTY;
+  /*
+   * The span's shared and own tags so far: the first `#sharedLength`/`#ownLength` entries. The
+   * arrays are reused span after span; emptying them (`length = 0`) would free their storage and
+   * make every span grow it again.
+   */
   readonly #shared: string[] = [];
+  #sharedLength = 0;
   readonly #own: string[] = [];
+  #ownLength = 0;
   #requestId: string | undefined;
   #httpStatus: number | undefined;
   #responseFlags: string | undefined;
   #error = false;
-  /** `node_id` and `upstream_cluster` of the span: together they almost always pick its group. */
-  #nodeId = '';
+  /** `upstream_cluster` of the span: it tells apart most of a sidecar's groups. */
   #cluster = '';
-  /** Groups this packer used most recently, checked before any hashing. */
+  /** Groups this packer used most recently, most recent first, checked before any hashing. */
   readonly #mru: TagGroup[] = [];
+  /** The `upstream_cluster` each of `#mru` was last used with: one compare rules most of them out. */
+  readonly #mruCluster: string[] = [];
 
   constructor(interner: Interner) {
     this.#interner = interner;
@@ -92,40 +83,46 @@ export class TagPacker {
   /** Starts a span; `base` (e.g. OTLP resource attributes) is included in its shared group. */
   begin(base: TagGroup = TagGroup.EMPTY): void {
     this.#base = base;
-    this.#shared.length = 0;
-    this.#own.length = 0;
+    this.#sharedLength = 0;
+    this.#ownLength = 0;
     this.#requestId = undefined;
     this.#httpStatus = undefined;
     this.#responseFlags = undefined;
     this.#error = false;
-    this.#nodeId = '';
     this.#cluster = '';
   }
 
+  /** Adds one tag (a convenience over {@link addKey}; decoders keep TagKeys per distinct key). */
   add(key: string, value: string): void {
-    this.#pickFacts(key, value);
-    if (value.length <= MAX_SHARED_VALUE && isSharedTagKey(key)) {
-      this.#shared.push(key, value);
-    } else if (UNIQUE_KEYS.has(key) || value.length > MAX_SHARED_VALUE) {
-      this.#own.push(this.#interner.string(key), value);
+    this.addKey(new TagKey(this.#interner.string(key)), value);
+  }
+
+  /**
+   * Adds one tag. `interned`: the value is already the interner's instance (a decoder took it from
+   * its cache), so it need not be looked up again.
+   */
+  addKey(key: TagKey, value: string, interned = false): void {
+    if (key.fact !== TagFact.NONE) this.#pickFact(key.fact, value);
+    if (key.shared && value.length <= MAX_SHARED_VALUE) {
+      this.#shared[this.#sharedLength++] = key.name;
+      this.#shared[this.#sharedLength++] = value;
     } else {
-      this.#own.push(this.#interner.string(key), this.#interner.string(value));
+      this.#own[this.#ownLength++] = key.name;
+      this.#own[this.#ownLength++] = key.unique || interned || value.length > MAX_SHARED_VALUE ? value : this.#interner.string(value);
     }
   }
 
-  #pickFacts(key: string, value: string): void {
-    switch (key) {
-      case 'guid:x-request-id': this.#requestId = value; break;
-      case 'http.status_code':
-      case 'http.response.status_code': {
+  #pickFact(fact: TagFact, value: string): void {
+    switch (fact) {
+      case TagFact.REQUEST_ID: this.#requestId = value; break;
+      case TagFact.HTTP_STATUS: {
         const n = Number(value);
         if (Number.isInteger(n) && n >= 0 && n < 1000) this.#httpStatus = n;
         break;
       }
-      case 'response_flags': if (value !== '-' && value !== '') this.#responseFlags = this.#interner.string(value); break;
-      case 'error': this.#error = value !== 'false'; break;
-      case 'node_id': this.#nodeId = value; break;
-      case 'upstream_cluster': this.#cluster = value; break;
+      case TagFact.RESPONSE_FLAGS: if (value !== '-' && value !== '') this.#responseFlags = this.#interner.string(value); break;
+      case TagFact.ERROR: this.#error = value !== 'false'; break;
+      case TagFact.CLUSTER: this.#cluster = value; break;
       default: break;
     }
   }
@@ -133,7 +130,7 @@ export class TagPacker {
   finish(): PackedTags {
     return {
       group: this.#group(),
-      own: this.#own.length === 0 ? EMPTY : this.#own.slice(),
+      own: this.#ownLength === 0 ? EMPTY : this.#own.slice(0, this.#ownLength),
       requestId: this.#requestId,
       httpStatus: this.#httpStatus,
       responseFlags: this.#responseFlags,
@@ -143,68 +140,101 @@ export class TagPacker {
 
   /** Builds a standalone group from flat tags (e.g. OTLP resource attributes), all shared. */
   group(flat: readonly string[]): TagGroup {
-    if (flat.length === 0) return TagGroup.EMPTY;
-    const key = flat.join(SEP);
-    return this.#interner.object(key, () => new TagGroup(flat.map((s) => this.#interner.string(s)), key));
+    return flat.length === 0 ? TagGroup.EMPTY : this.#lookupGroup(TagGroup.EMPTY, flat, flat.length);
   }
 
   /**
-   * The interned group for the shared tags. Hot path: the group last seen with the same
-   * `node_id`/`upstream_cluster` fingerprint is checked tag by tag (cheap string compares), so
-   * the full key is only built and hashed the first time a sidecar's tag set is seen.
+   * The interned group for the span's shared tags. Hot path: the groups this packer used last are
+   * checked tag by tag (cheap string compares, and only those last used with the span's
+   * `upstream_cluster`), so nothing is hashed unless a sidecar's tag set is new to this packer.
    */
   #group(): TagGroup {
     const shared = this.#shared;
+    const n = this.#sharedLength;
     const base = this.#base;
-    if (shared.length === 0) return base;
-    // Envoy flushes one sidecar's spans per batch, so one of the last few groups usually fits.
+    if (n === 0) return base;
+    // Envoy flushes one sidecar's spans per batch, so one of the last groups usually fits.
     const mru = this.#mru;
+    const clusters = this.#mruCluster;
+    const cluster = this.#cluster;
     for (let i = 0; i < mru.length; i++) {
+      if (clusters[i] !== cluster) continue;
       const g = mru[i]!;
-      if (sameTags(g, base, shared)) {
-        if (i > 0) { mru[i] = mru[0]!; mru[0] = g; }
+      if (sameTags(g, base, shared, n)) {
+        if (i > 0) this.#toFront(i, g, cluster);
         return g;
       }
     }
-    const group = this.#lookupGroup(base, shared);
-    if (mru.length < MRU_SIZE) mru.push(group);
-    else mru[MRU_SIZE - 1] = group;
+    const group = this.#lookupGroup(base, shared, n);
+    this.#toFront(Math.min(mru.length, MRU_SIZE - 1), group, cluster);
     return group;
   }
 
-  #lookupGroup(base: TagGroup, shared: readonly string[]): TagGroup {
-    const fingerprint = `${base.key.length}\u0002${shared.length}\u0002${this.#nodeId}\u0002${this.#cluster}\u0002${shared[1]!}`;
-    const recent = this.#interner.recent(fingerprint);
-    if (recent instanceof TagGroup && sameTags(recent, base, shared)) return recent;
-    // A value containing a separator would make the joined key ambiguous; JSON is not.
-    const joined = shared.some(hasSeparator) ? JSON.stringify(shared) : shared.join(SEP);
-    const key = base.key === '' ? joined : base.key + '\u0002' + joined;
-    const group = this.#interner.object(key, () => {
-      const tags = base.tags.length === 0 ? [] : base.tags.slice();
-      for (const t of shared) tags.push(this.#interner.string(t));
-      return new TagGroup(tags, key);
-    });
-    this.#interner.remember(fingerprint, group);
-    return group;
+  /** Moves (or inserts, dropping the last) `group` to the front of the MRU list. */
+  #toFront(from: number, group: TagGroup, cluster: string): void {
+    const mru = this.#mru;
+    const clusters = this.#mruCluster;
+    for (let j = from; j > 0; j--) {
+      mru[j] = mru[j - 1]!;
+      clusters[j] = clusters[j - 1]!;
+    }
+    mru[0] = group;
+    clusters[0] = cluster;
+  }
+
+  /**
+   * The interned group for these tags, found by a hash of them and verified tag by tag. Keyed by
+   * the hash rather than the joined tags: a joined key is as long as the group's tags (most of a
+   * kilobyte for an Envoy sidecar), and the interner would hold one per group. Groups whose
+   * hashes collide take the next probe's key.
+   */
+  #lookupGroup(base: TagGroup, shared: readonly string[], n: number): TagGroup {
+    const hash = tagsHash(base.tags, base.tags.length, tagsHash(shared, n, 0));
+    for (let probe = 0; ; probe++) {
+      // The interner also holds strings: a tag value spelling this key is just another collision.
+      const group: unknown = this.#interner.object(`\u0003${hash}:${probe}`, () => this.#newGroup(base, shared, n));
+      if (group instanceof TagGroup && sameTags(group, base, shared, n)) return group;
+    }
+  }
+
+  #newGroup(base: TagGroup, shared: readonly string[], n: number): TagGroup {
+    const tags = base.tags.slice();
+    for (let i = 0; i < n; i++) tags.push(this.#interner.string(shared[i]!));
+    return new TagGroup(tags);
   }
 }
 
-/** True when `group` holds exactly `base`'s tags followed by `shared`. */
-function sameTags(group: TagGroup, base: TagGroup, shared: readonly string[]): boolean {
+/**
+ * A hash of strings from their lengths and five characters each: cheap whatever their length,
+ * and a collision only costs a second probe.
+ */
+function tagsHash(strings: readonly string[], count: number, seed: number): number {
+  let h = seed ^ count;
+  for (let i = 0; i < count; i++) {
+    const s = strings[i]!;
+    const n = s.length;
+    h = Math.imul(h ^ n, 0x9e3779b1);
+    if (n === 0) continue;
+    h = Math.imul(h ^ s.charCodeAt(0), 0x85ebca6b);
+    h = Math.imul(h ^ s.charCodeAt(n >> 2), 0xc2b2ae35);
+    h = Math.imul(h ^ s.charCodeAt(n >> 1), 0x85ebca6b);
+    h = Math.imul(h ^ s.charCodeAt(n - 1 - (n >> 2)), 0xc2b2ae35);
+    h = Math.imul(h ^ s.charCodeAt(n - 1), 0x9e3779b1);
+  }
+  return h >>> 0;
+}
+
+/** True when `group` holds exactly `base`'s tags followed by the first `n` of `shared`. */
+function sameTags(group: TagGroup, base: TagGroup, shared: readonly string[], n: number): boolean {
   const tags = group.tags;
   const offset = base.tags.length;
-  if (tags.length !== offset + shared.length) return false;
+  if (tags.length !== offset + n) return false;
   for (let i = 0; i < offset; i++) if (tags[i] !== base.tags[i]) return false;
-  for (let i = 0; i < shared.length; i++) if (tags[offset + i] !== shared[i]) return false;
+  for (let i = 0; i < n; i++) if (tags[offset + i] !== shared[i]) return false;
   return true;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
-
-/** Group keys join values with control characters; a value containing one is kept per span instead. */
-function hasSeparator(value: string): boolean {
-  return value.includes(SEP) || value.includes('\u0002');
-}
 
 /** A span's tag value: its own tags first, then its shared group. */
 export function tagValue(span: { ownTags: readonly string[]; sharedTags: TagGroup }, key: string): string | undefined {

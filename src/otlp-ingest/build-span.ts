@@ -21,6 +21,7 @@ export interface ScopeContext {
   readonly localEndpoint: Endpoint | undefined;
 }
 
+/** A span's decoded fields; strings the model shares (the name) already interned by the decoder. */
 export interface OtlpSpanFields {
   trace: TraceIdParts;
   id: string;
@@ -83,6 +84,50 @@ export function spanTimes(startNs: bigint | undefined, endNs: bigint | undefined
   };
 }
 
+/**
+ * {@link spanTimes} for fixed64 times read off the wire as unsigned 32-bit halves, without BigInt
+ * (on the protobuf path BigInt arithmetic cost more than reading the span). Same checks, same
+ * messages. The times are written into `into` (a decoder's scratch) when given.
+ */
+export function spanTimesFromParts(startLo: number, startHi: number, endLo: number, endHi: number, into?: SpanTimes): SpanTimes | TimeProblem {
+  if (startLo === 0 && startHi === 0) return { reason: 'invalid-timestamp', field: 'startTimeUnixNano', detail: 'missing (0)' };
+  const startUs = microsOf(startLo, startHi);
+  if (startUs === -1) return { reason: 'invalid-timestamp', field: 'startTimeUnixNano', detail: 'out of range' };
+  if (endLo === 0 && endHi === 0) return { reason: 'invalid-duration', field: 'endTimeUnixNano', detail: 'missing (0)' };
+  const endUs = microsOf(endLo, endHi);
+  if (endUs === -1) return { reason: 'invalid-duration', field: 'endTimeUnixNano', detail: 'out of range' };
+  const startRem = nanosBelowMicros(startLo, startHi);
+  const endRem = nanosBelowMicros(endLo, endHi);
+  if (endUs < startUs || (endUs === startUs && endRem < startRem)) {
+    return { reason: 'invalid-duration', field: 'endTimeUnixNano', detail: 'before startTimeUnixNano' };
+  }
+  if (into === undefined) return { timestampUs: startUs, durationUs: endUs - startUs, startNanosRemainder: startRem, endNanosRemainder: endRem };
+  into.timestampUs = startUs;
+  into.durationUs = endUs - startUs;
+  into.startNanosRemainder = startRem;
+  into.endNanosRemainder = endRem;
+  return into;
+}
+
+/*
+ * Nanoseconds `hi * 2^32 + lo` split without BigInt: since 2^32 = 4294967 * 1000 + 296,
+ * ns / 1000 = hi * 4294967 + (hi * 296 + lo) / 1000, and `hi * 296 + lo` stays far below 2^53.
+ */
+
+/** Whole microseconds of the unsigned 64-bit nanosecond count `hi * 2^32 + lo`, or -1 beyond {@link MAX_NS}. */
+export function microsOf(lo: number, hi: number): number {
+  const low = hi * 296 + lo;
+  const us = hi * 4294967 + Math.floor(low / 1000);
+  // Beyond 2^53 the sum may be rounded, but never below 2^53, so the range test still holds.
+  if (us > Number.MAX_SAFE_INTEGER || (us === Number.MAX_SAFE_INTEGER && low % 1000 > 0)) return -1;
+  return us;
+}
+
+/** The nanoseconds below the whole microseconds of `hi * 2^32 + lo`. */
+export function nanosBelowMicros(lo: number, hi: number): number {
+  return (hi * 296 + lo) % 1000;
+}
+
 /** An OTLP status code number → model status; codes this version does not know are UNSET. */
 export function statusCode(code: number | undefined): StatusCode {
   return code === StatusCode.OK || code === StatusCode.ERROR ? code : StatusCode.UNSET;
@@ -139,7 +184,11 @@ export interface ResourceInfo {
 }
 
 export function resourceInfo(ctx: DecodeContext, attributes: unknown): ResourceInfo {
-  const flat = flatAttributes(ctx, attributes);
+  return resourceInfoOf(flatAttributes(ctx, attributes));
+}
+
+/** {@link resourceInfo} from the resource attributes already flattened. */
+export function resourceInfoOf(flat: readonly string[]): ResourceInfo {
   let serviceName: string | undefined;
   for (let i = 0; i < flat.length; i += 2) if (flat[i] === 'service.name') serviceName = flat[i + 1] || undefined;
   return { flat, serviceName };
@@ -151,15 +200,21 @@ export function resourceInfo(ctx: DecodeContext, attributes: unknown): ResourceI
  * the same for every span of the scope, so they go in the interned group, not per span.
  */
 export function scopeContext(ctx: DecodeContext, packer: TagPacker, resource: ResourceInfo, scope: unknown): ScopeContext {
+  if (!isObject(scope)) return scopeContextOf(ctx, packer, resource, undefined, undefined);
+  const name = field(scope, 'name');
+  const version = field(scope, 'version');
+  return scopeContextOf(ctx, packer, resource, typeof name === 'string' ? name : undefined, typeof version === 'string' ? version : undefined);
+}
+
+/** {@link scopeContext} from the scope's name and version (undefined when not sent). */
+export function scopeContextOf(
+  ctx: DecodeContext, packer: TagPacker, resource: ResourceInfo, name: string | undefined, version: string | undefined,
+): ScopeContext {
   let flat = resource.flat;
-  if (isObject(scope)) {
-    const name = field(scope, 'name');
-    const version = field(scope, 'version');
-    const extra: string[] = [];
-    if (typeof name === 'string' && name !== '') extra.push('otel.scope.name', name);
-    if (typeof version === 'string' && version !== '') extra.push('otel.scope.version', version);
-    if (extra.length > 0) flat = flat.concat(extra);
-  }
+  const extra: string[] = [];
+  if (name !== undefined && name !== '') extra.push('otel.scope.name', name);
+  if (version !== undefined && version !== '') extra.push('otel.scope.version', version);
+  if (extra.length > 0) flat = flat.concat(extra);
   return {
     base: packer.group(flat),
     localEndpoint: internEndpoint(ctx.interner, resource.serviceName, undefined, undefined, undefined),
@@ -173,7 +228,7 @@ export function eventAnnotation(ctx: DecodeContext, timeNs: bigint | undefined, 
 }
 
 /** Builds the model span once the packer holds the span's own attributes. */
-export function buildOtlpSpan(ctx: DecodeContext, packer: TagPacker, scope: ScopeContext, f: OtlpSpanFields): Span {
+export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpanFields): Span {
   const packed = packer.finish();
   const serviceName = scope.localEndpoint?.serviceName;
   return {
@@ -182,7 +237,7 @@ export function buildOtlpSpan(ctx: DecodeContext, packer: TagPacker, scope: Scop
     id: f.id,
     parentId: f.parentId,
     kind: f.kind,
-    name: f.name === '' ? '' : ctx.interner.string(f.name),
+    name: f.name,
     timestampUs: f.times.timestampUs,
     durationUs: f.times.durationUs,
     startNanosRemainder: f.times.startNanosRemainder,

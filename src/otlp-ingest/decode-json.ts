@@ -139,10 +139,10 @@ function decodeSpan(s: Obj, at: SpanPlace, ctx: DecodeContext, packer: TagPacker
   const status = field(s, 'status');
   const code = isObject(status) ? enumNumber(field(status, 'code'), STATUS_NAMES) : undefined;
   const name = field(s, 'name');
-  return buildOtlpSpan(ctx, packer, at.scope, {
+  return buildOtlpSpan(packer, at.scope, {
     trace, id, parentId, times,
     kind: OTLP_KINDS[enumNumber(field(s, 'kind'), KIND_NAMES) ?? 0],
-    name: typeof name === 'string' ? name : '',
+    name: typeof name === 'string' ? ctx.interner.string(name) : '',
     traceState: optionalString(field(s, 'traceState', 'trace_state')),
     statusCode: statusCode(code),
     statusMessage: isObject(status) ? optionalString(field(status, 'message')) : undefined,

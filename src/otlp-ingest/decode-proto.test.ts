@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { DecodeContext, DEFAULT_SPAN_LIMITS } from '../ingest/context.js';
-import { StatusCode, tagValue } from '../model/index.js';
+import { StatusCode, tagValue, tagsToObject } from '../model/index.js';
 import { OtlpPayloadError } from './errors.js';
 import { decodeOtlpProto } from './decode-proto.js';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse } from './otlp-proto.js';
+import { ExportTraceServiceRequest, ExportTraceServiceResponse, otlpRoot } from './otlp-proto.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const NODE_ID = 'sidecar~10.0.0.1~reviews-v1-abc.default~default.svc.cluster.local';
@@ -44,6 +44,43 @@ function envoyRequest(spans: Record<string, unknown>[]): object {
 
 const decode = (request: object, ctx = new DecodeContext()): ReturnType<typeof decodeOtlpProto> =>
   decodeOtlpProto(encode(request), ctx, 'otlp-proto');
+
+/** A length-delimited field with a varint length of any size. */
+function lengthField(n: number, content: Buffer): Buffer {
+  const length: number[] = [];
+  for (let v = content.length; ; v >>>= 7) {
+    if (v < 0x80) { length.push(v); break; }
+    length.push((v & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from([(n << 3) | 2, ...length]), content]);
+}
+
+/** The top-level fields of a message (no groups), in reverse order. */
+function reverseFields(message: Buffer): Buffer {
+  const fields: Buffer[] = [];
+  let pos = 0;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = message[pos++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (pos < message.length) {
+    const start = pos;
+    const tag = varint();
+    if ((tag & 7) === 0) varint();
+    else if ((tag & 7) === 1) pos += 8;
+    else if ((tag & 7) === 5) pos += 4;
+    else {
+      const length = varint();
+      pos += length;
+    }
+    fields.push(message.subarray(start, pos));
+  }
+  return Buffer.concat(fields.reverse());
+}
 
 describe('decodeOtlpProto', () => {
   it('decodes an Envoy outbound sidecar span with its mesh facts', () => {
@@ -166,6 +203,45 @@ describe('decodeOtlpProto', () => {
     for (const bytes of [[0x0f], [0x0a, 0xff, 0x01], [0x0a, 0x05, 0x12, 0x03], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]) {
       expect(() => decodeOtlpProto(new Uint8Array(bytes), new DecodeContext(), 'otlp-proto')).toThrow(OtlpPayloadError);
     }
+  });
+
+  it('says what is wrong with malformed bytes, and counts nothing for a refused request', () => {
+    const ctx = new DecodeContext({ ...DEFAULT_SPAN_LIMITS, maxTagsPerSpan: 1 });
+    const good = Buffer.from(encode(envoyRequest([envoySpan()])));
+    const cases: [Buffer, RegExp][] = [
+      [good.subarray(0, good.length - 3), /runs past the end|truncated/], // truncated inside the last attribute
+      [Buffer.concat([good, Buffer.from([0x0a, 0x80])]), /truncated varint at byte \d+/], // a second resource_spans with a cut length
+      [Buffer.concat([good, Buffer.from([0x09, 1, 2, 3, 4, 5, 6, 7, 8])]), /field 1 has wire type fixed64, expected length-delimited/],
+      [Buffer.concat([good, Buffer.from([0x0a, 0x02, 0x0f, 0x00])]), /invalid wire type 7 at byte/],
+    ];
+    for (const [bytes, reason] of cases) {
+      expect(() => decodeOtlpProto(bytes, ctx, 'otlp-proto')).toThrow(OtlpPayloadError);
+      expect(() => decodeOtlpProto(bytes, ctx, 'otlp-proto')).toThrow(reason);
+      expect(() => decodeOtlpProto(bytes, ctx, 'otlp-proto')).toThrow(/^not an ExportTraceServiceRequest: /);
+    }
+    // The good prefix of each would have dropped tags over the limit; the refused requests took those counts back.
+    expect(ctx.tagsLimited).toBe(0);
+    decodeOtlpProto(good, ctx, 'otlp-proto');
+    expect(ctx.tagsLimited).toBe(2); // one span attribute, one resource attribute
+  });
+
+  it('reads fields in any order and skips unknown ones, groups included', () => {
+    const Span = otlpRoot.lookupType('opentelemetry.proto.trace.v1.Span');
+    const spanBytes = Buffer.from(Span.encode(Span.fromObject(envoySpan())).finish());
+    const { spans: [expected] } = decode(envoyRequest([envoySpan()]));
+    // Field by field, hand-encoded in reverse order, with unknown fields (varint, fixed32, a group) between.
+    const field = (n: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([(n << 3) | 2, content.length]), content]);
+    const unknown = Buffer.from([0xf8, 0x07, 0x05, 0xfd, 0x07, 1, 2, 3, 4, 0xfb, 0x07, 0x08, 0x01, 0xfc, 0x07]);
+    const scope = Buffer.concat([unknown, lengthField(2, reverseFields(spanBytes))]);
+    const resource = field(1, Buffer.concat([
+      field(1, Buffer.concat([field(1, Buffer.from('service.name')), field(2, field(1, Buffer.from('reviews.default')))])),
+      field(1, Buffer.concat([field(1, Buffer.from('telemetry.sdk.name')), field(2, field(1, Buffer.from('envoy')))])),
+    ]));
+    const resourceSpans = lengthField(1, Buffer.concat([lengthField(2, scope), unknown, resource]));
+    const { spans, rejected } = decodeOtlpProto(resourceSpans, new DecodeContext(), 'otlp-proto');
+    expect(rejected).toEqual([]);
+    // Reversed, the attributes come in the opposite order: compare them as a set.
+    expect({ ...spans[0], sharedTags: tagsToObject(spans[0]!) }).toEqual({ ...expected, sharedTags: tagsToObject(expected!) });
   });
 
   it('keeps no view into the request buffer', () => {

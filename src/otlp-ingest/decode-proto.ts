@@ -3,139 +3,199 @@
  * body of OTLP/HTTP `POST /v1/traces` with `application/x-protobuf`, which is what Envoy sends;
  * ENVOY-ISTIO.md §3) → model spans. A malformed span is rejected with its path; the rest is kept.
  *
- * Memory: protobufjs decodes `bytes` fields as views into the request buffer, so nothing from the
- * decoded message is kept: ids become hex strings, attribute values rendered strings, and times
- * numbers, before the span is built. Decoded strings are fresh copies, never slices of the body.
+ * Read straight off the wire (wire-reader.ts) rather than through protobufjs: no message objects,
+ * ids hex-encoded from the buffer, times split without BigInt, and repeated keys and values taken
+ * from the context's byte-keyed string cache. Nothing keeps a view into the request buffer.
+ * Field numbers are those of the published opentelemetry-proto definitions (proto/otlp/).
+ *
+ * For well-formed requests the spans are exactly those protobufjs decoding gave (a test holds the
+ * two side by side). Malformed ones differ only at the edges: a field the decoder reads that has
+ * the wrong wire type, or field number 0, is refused where protobufjs read it anyway; and what the
+ * decoder never uses (event attributes, attributes past the tag limit, values nested past the
+ * 32 levels rendered, the rest of a rejected span) is only checked to be well framed, so it is
+ * neither parsed nor held to protobufjs's limit of 100 nested messages.
  *
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/collector/trace/v1/trace_service.proto
  */
-import type Long from 'long';
-import { spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
-import type { Annotation, DecodedBatch, Span, SpanLink, SpanRejection, TagPacker } from '../model/index.js';
+import type { DecodedBatch, Span, SpanRejection } from '../model/index.js';
 import type { DecodeContext } from '../ingest/context.js';
-import { longToBigInt } from './any-value.js';
-import {
-  OTLP_KINDS, addAttributes, buildOtlpSpan, eventAnnotation, flatAttributes, rejection, resourceInfo, scopeContext,
-  spanTimes, statusCode,
-} from './build-span.js';
-import type { ScopeContext } from './build-span.js';
+import { utf8 } from '../ingest/string-cache.js';
+import { LENGTH_DELIMITED, WireFormatError, WireReader } from '../ingest/wire-reader.js';
+import { resourceInfoOf, scopeContextOf } from './build-span.js';
+import type { ResourceInfo, ScopeContext } from './build-span.js';
 import { OtlpPayloadError } from './errors.js';
-import { ExportTraceServiceRequest } from './otlp-proto.js';
-
-/*
- * The decoded shapes we read. Absent message fields are null and absent scalars take their
- * default from the prototype, which is why every field may be missing or null.
- */
-interface ProtoEvent { timeUnixNano?: Long | number; name?: string }
-interface ProtoLink { traceId?: Uint8Array; spanId?: Uint8Array; traceState?: string; attributes?: unknown[] }
-interface ProtoSpan {
-  traceId?: Uint8Array; spanId?: Uint8Array; traceState?: string; parentSpanId?: Uint8Array; name?: string;
-  kind?: number; startTimeUnixNano?: Long | number; endTimeUnixNano?: Long | number; attributes?: unknown[];
-  events?: ProtoEvent[]; links?: ProtoLink[]; status?: { message?: string; code?: number } | null;
-}
-interface ProtoScopeSpans { scope?: { name?: string; version?: string } | null; spans?: ProtoSpan[] }
-interface ProtoResourceSpans { resource?: { attributes?: unknown[] } | null; scopeSpans?: ProtoScopeSpans[] }
-interface ProtoRequest { resourceSpans?: ProtoResourceSpans[] }
+import { SpanReader } from './wire-span.js';
+import type { SpanPlace } from './wire-span.js';
+import { AttributeReader, Ranges } from './wire-attributes.js';
 
 type Source = 'otlp-grpc' | 'otlp-proto';
-const EMPTY = new Uint8Array(0);
+
+/*
+ * Offsets of a request's ScopeSpans and of one ScopeSpans' spans, reused request after request
+ * (growing them anew for every request was a good part of what decoding allocated). Decoding is
+ * synchronous and never nested, so one of each suffices.
+ */
+const SCOPES = new Ranges();
+const SPANS = new Ranges();
 
 /** Decodes a protobuf body. Throws {@link OtlpPayloadError} when the bytes are not an ExportTraceServiceRequest. */
 export function decodeOtlpProto(body: Uint8Array, ctx: DecodeContext, source: Source): DecodedBatch {
-  let message: ProtoRequest;
+  // Spans are decoded as the bytes are read, so a malformation found late comes after some tags
+  // were counted; the request is refused whole, so its counts are taken back.
+  const tagsLimited = ctx.tagsLimited;
+  const redacted = ctx.redactor.redacted;
   try {
-    message = ExportTraceServiceRequest.decode(body) as unknown as ProtoRequest;
+    return new RequestDecoder(body, ctx, source).decode();
   } catch (err) {
-    // protobufjs throws on truncated input and bad wire types; deep nesting ends in a RangeError.
-    throw new OtlpPayloadError(`not an ExportTraceServiceRequest: ${err instanceof Error ? err.message : String(err)}`);
+    if (!(err instanceof WireFormatError)) throw err;
+    ctx.tagsLimited = tagsLimited;
+    ctx.redactor.redacted = redacted;
+    throw new OtlpPayloadError(`not an ExportTraceServiceRequest: ${err.message}`);
   }
-  const spans: Span[] = [];
-  const rejected: SpanRejection[] = [];
-  const packer = ctx.packer();
-  let index = 0;
-  const resourceSpans = message.resourceSpans ?? [];
-  for (let r = 0; r < resourceSpans.length; r++) {
-    const rs = resourceSpans[r]!;
-    const resource = resourceInfo(ctx, rs.resource?.attributes);
-    const scopes = rs.scopeSpans ?? [];
-    for (let s = 0; s < scopes.length; s++) {
-      const ss = scopes[s]!;
-      const scope = scopeContext(ctx, packer, resource, ss.scope);
-      const list = ss.spans ?? [];
-      for (let k = 0; k < list.length; k++) {
-        const path = `resourceSpans[${r}].scopeSpans[${s}].spans[${k}]`;
-        const result = decodeSpan(list[k]!, { index: index++, path, scope, source }, ctx, packer);
-        if ('reason' in result) rejected.push(result);
-        else spans.push(result);
+}
+
+/** One request's decoding: the reader, the output, and scratch reused from span to span. */
+class RequestDecoder {
+  readonly #r: WireReader;
+  readonly #ctx: DecodeContext;
+  readonly #source: Source;
+  readonly #attributes: AttributeReader;
+  readonly #spanReader: SpanReader;
+  readonly #spans: Span[] = [];
+  readonly #rejected: SpanRejection[] = [];
+  /** Running index of the next span in the request, for rejections. */
+  #index = 0;
+
+  constructor(body: Uint8Array, ctx: DecodeContext, source: Source) {
+    this.#r = new WireReader(body);
+    this.#ctx = ctx;
+    this.#source = source;
+    this.#attributes = new AttributeReader(this.#r, ctx);
+    this.#spanReader = new SpanReader(this.#r, ctx, this.#attributes);
+  }
+
+  decode(): DecodedBatch {
+    const r = this.#r;
+    const end = r.buf.length;
+    let resourceIndex = 0;
+    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
+      if (tag >>> 3 !== 1) { // resource_spans
+        r.skip(tag & 7, end);
+        continue;
       }
+      r.expect(tag, LENGTH_DELIMITED);
+      const contentEnd = r.delimited(end);
+      this.#resourceSpans(r.pos, contentEnd, resourceIndex++);
+      r.pos = contentEnd;
+    }
+    return { spans: this.#spans, rejected: this.#rejected };
+  }
+
+  /** ResourceSpans: the resource (field 1, the last one wins) applies to every scope (field 2) wherever it sits. */
+  #resourceSpans(start: number, end: number, resourceIndex: number): void {
+    const r = this.#r;
+    const scopes = SCOPES;
+    scopes.clear();
+    let resourceStart = -1;
+    let resourceEnd = -1;
+    r.pos = start;
+    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
+      const field = tag >>> 3;
+      if (field !== 1 && field !== 2) {
+        r.skip(tag & 7, end);
+        continue;
+      }
+      r.expect(tag, LENGTH_DELIMITED);
+      const contentEnd = r.delimited(end);
+      if (field === 1) {
+        resourceStart = r.pos;
+        resourceEnd = contentEnd;
+      } else scopes.add(r.pos, contentEnd);
+      r.pos = contentEnd;
+    }
+    const resource = this.#resource(resourceStart, resourceEnd);
+    for (let s = 0; s < scopes.count; s++) {
+      this.#scopeSpans(scopes.at[2 * s]!, scopes.at[2 * s + 1]!, resource, `resourceSpans[${resourceIndex}].scopeSpans[${s}]`);
     }
   }
-  return { spans, rejected };
-}
 
-/** Where a span sits in the request, and what its scope gives it. */
-interface SpanPlace { index: number; path: string; scope: ScopeContext; source: Source }
-
-/** A fixed64 as an exact bigint (a plain number only if protobufjs was built without Long). */
-function nanos(v: Long | number | undefined): bigint | undefined {
-  if (v === undefined) return 0n;
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
-  return longToBigInt(v);
-}
-
-function decodeSpan(s: ProtoSpan, at: SpanPlace, ctx: DecodeContext, packer: TagPacker): Span | SpanRejection {
-  const trace = traceIdFromBytes(s.traceId ?? EMPTY);
-  if (trace === undefined) return rejection(at.index, 'invalid-trace-id', at.path + '.traceId', 'not 16 (or 8) bytes, or all zeros');
-  const id = spanIdFromBytes(s.spanId ?? EMPTY);
-  if (id === undefined) return rejection(at.index, 'invalid-span-id', at.path + '.spanId', 'not 8 bytes, or all zeros');
-  const parentId = parentOf(s.parentSpanId);
-  if (parentId === null) return rejection(at.index, 'invalid-parent-id', at.path + '.parentSpanId', 'not 8 bytes, or all zeros');
-  const times = spanTimes(nanos(s.startTimeUnixNano), nanos(s.endTimeUnixNano));
-  if ('reason' in times) return rejection(at.index, times.reason, `${at.path}.${times.field}`, times.detail);
-  packer.begin(at.scope.base);
-  addAttributes(ctx, packer, s.attributes);
-  const status = s.status ?? {};
-  return buildOtlpSpan(ctx, packer, at.scope, {
-    trace, id, parentId, times,
-    kind: OTLP_KINDS[s.kind ?? 0],
-    name: s.name ?? '',
-    traceState: s.traceState || undefined,
-    statusCode: statusCode(status.code),
-    statusMessage: status.message || undefined,
-    annotations: annotations(s.events, ctx),
-    links: links(s.links, ctx),
-    source: at.source,
-  });
-}
-
-/** The parent id; undefined for a root (no bytes), null when the bytes are not a valid id. */
-function parentOf(bytes: Uint8Array | undefined): string | undefined | null {
-  if (bytes === undefined || bytes.length === 0) return undefined;
-  return spanIdFromBytes(bytes) ?? null;
-}
-
-function annotations(events: ProtoEvent[] | undefined, ctx: DecodeContext): Annotation[] | undefined {
-  if (events === undefined || events.length === 0) return undefined;
-  const out: Annotation[] = [];
-  for (const e of events) {
-    if (out.length >= ctx.limits.maxEventsPerSpan) break;
-    // Event attributes have no place in a Zipkin-style annotation and are dropped.
-    const a = eventAnnotation(ctx, nanos(e.timeUnixNano), e.name);
-    if (a !== undefined) out.push(a);
+  /** Resource: its attributes (field 1). */
+  #resource(start: number, end: number): ResourceInfo {
+    const attributes = new Ranges();
+    if (start !== -1) this.#collect(start, end, 1, attributes);
+    return resourceInfoOf(this.#attributes.flat(attributes));
   }
-  return out.length > 0 ? out : undefined;
-}
 
-function links(list: ProtoLink[] | undefined, ctx: DecodeContext): SpanLink[] | undefined {
-  if (list === undefined || list.length === 0) return undefined;
-  const out: SpanLink[] = [];
-  for (const l of list) {
-    if (out.length >= ctx.limits.maxEventsPerSpan) break;
-    const trace = traceIdFromBytes(l.traceId ?? EMPTY);
-    const spanId = spanIdFromBytes(l.spanId ?? EMPTY);
-    // A link to an invalid id cannot be followed; drop it rather than the span.
-    if (trace === undefined || spanId === undefined) continue;
-    out.push({ traceId: trace.traceId, spanId, traceState: l.traceState || undefined, attributes: flatAttributes(ctx, l.attributes) });
+  /** ScopeSpans: the scope (field 1, the last one wins) and its spans (field 2). */
+  #scopeSpans(start: number, end: number, resource: ResourceInfo, path: string): void {
+    const r = this.#r;
+    const spans = SPANS;
+    spans.clear();
+    let scopeStart = -1;
+    let scopeEnd = -1;
+    r.pos = start;
+    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
+      const field = tag >>> 3;
+      if (field !== 1 && field !== 2) {
+        r.skip(tag & 7, end);
+        continue;
+      }
+      r.expect(tag, LENGTH_DELIMITED);
+      const contentEnd = r.delimited(end);
+      if (field === 1) {
+        scopeStart = r.pos;
+        scopeEnd = contentEnd;
+      } else spans.add(r.pos, contentEnd);
+      r.pos = contentEnd;
+    }
+    const scope = this.#scope(scopeStart, scopeEnd, resource);
+    const place: SpanPlace = { index: 0, path, position: 0, scope, source: this.#source };
+    for (let k = 0; k < spans.count; k++) {
+      place.index = this.#index++;
+      place.position = k;
+      const result = this.#spanReader.read(spans.at[2 * k]!, spans.at[2 * k + 1]!, place);
+      if ('reason' in result) this.#rejected.push(result);
+      else this.#spans.push(result);
+    }
   }
-  return out.length > 0 ? out : undefined;
+
+  /** InstrumentationScope: name (field 1) and version (field 2) become shared tags. */
+  #scope(start: number, end: number, resource: ResourceInfo): ScopeContext {
+    const r = this.#r;
+    let name: string | undefined;
+    let version: string | undefined;
+    if (start !== -1) {
+      r.pos = start;
+      for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
+        const field = tag >>> 3;
+        if (field !== 1 && field !== 2) {
+          r.skip(tag & 7, end);
+          continue;
+        }
+        r.expect(tag, LENGTH_DELIMITED);
+        const contentEnd = r.delimited(end);
+        const text = utf8(r.buf, r.pos, contentEnd);
+        if (field === 1) name = text;
+        else version = text;
+        r.pos = contentEnd;
+      }
+    }
+    return scopeContextOf(this.#ctx, this.#ctx.packer(), resource, name, version);
+  }
+
+  /** Collects the ranges of every occurrence of length-delimited field `field` in `[start, end)`. */
+  #collect(start: number, end: number, field: number, into: Ranges): void {
+    const r = this.#r;
+    r.pos = start;
+    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
+      if (tag >>> 3 !== field) {
+        r.skip(tag & 7, end);
+        continue;
+      }
+      r.expect(tag, LENGTH_DELIMITED);
+      const contentEnd = r.delimited(end);
+      into.add(r.pos, contentEnd);
+      r.pos = contentEnd;
+    }
+  }
 }

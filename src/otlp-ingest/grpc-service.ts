@@ -9,8 +9,7 @@ import type { Logger } from 'pino';
 import { ingest } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, IngestOutcome } from '../ingest/index.js';
 import { decodeOtlpProto } from './decode-proto.js';
-import { exportResponse, isOtlpPayloadError } from './traces-route.js';
-import { ExportTraceServiceResponse } from './otlp-proto.js';
+import { encodedResponse, isOtlpPayloadError } from './traces-route.js';
 
 export const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -49,8 +48,7 @@ function handler(opts: OtlpGrpcOptions) {
       callback({ code: statusOf(outcome), details: outcome.message, metadata });
       return;
     }
-    const response = exportResponse(outcome.batch);
-    callback(null, Buffer.from(ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(response)).finish()));
+    callback(null, encodedResponse(outcome.batch));
   };
 }
 

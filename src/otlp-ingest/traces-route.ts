@@ -27,6 +27,16 @@ export function exportResponse(batch: DecodedBatch): { partialSuccess?: { reject
   return { partialSuccess: { rejectedSpans: batch.rejected.length, errorMessage: rejectionSummary(batch) } };
 }
 
+/** The full-success response, encoded once: nearly every request gets it. */
+const EMPTY_RESPONSE = Buffer.from(ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create({})).finish());
+
+/** The response message as protobuf bytes. */
+export function encodedResponse(batch: DecodedBatch): Buffer {
+  if (batch.rejected.length === 0) return EMPTY_RESPONSE;
+  const bytes = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(exportResponse(batch))).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function otlpTracesRoute(opts: OtlpIngestOptions): RawRoute {
   const { ctx, logger } = opts;
   return httpIngestRoute({
@@ -41,8 +51,7 @@ export function otlpTracesRoute(opts: OtlpIngestOptions): RawRoute {
       const response = exportResponse(batch);
       if (response.partialSuccess !== undefined) logger.warn({ detail: response.partialSuccess.errorMessage }, 'otlp spans rejected');
       if (!proto) return { status: 200, contentType: 'application/json', body: JSON.stringify(response) };
-      const bytes = ExportTraceServiceResponse.encode(ExportTraceServiceResponse.create(response)).finish();
-      return { status: 200, contentType: 'application/x-protobuf', body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+      return { status: 200, contentType: 'application/x-protobuf', body: encodedResponse(batch) };
     },
   });
 }

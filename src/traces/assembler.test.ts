@@ -63,6 +63,33 @@ describe('trace assembly', () => {
     expect(assembler.stats().refusedBatches).toBe(1);
   });
 
+  it('groups spans by trace whether a trace\'s spans sit together in a batch or not', () => {
+    const { store, assembler } = setup();
+    assembler.accept([
+      makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T1, id: 'b', parentId: 'a' }),
+      makeSpan({ traceId: T2, id: 'c' }), makeSpan({ traceId: T1, id: 'd', parentId: 'b' }),
+    ]);
+    assembler.accept([makeSpan({ traceId: T2, id: 'e', parentId: 'c' }), makeSpan({ traceId: T1, id: 'f', parentId: 'a' })]);
+    assembler.settleAll();
+    expect(store.get(T1)!.spans.map((s) => [s.id, s.parentId])).toEqual([['a', undefined], ['b', 'a'], ['d', 'b'], ['f', 'a']]);
+    expect(store.get(T2)!.spans.map((s) => [s.id, s.parentId])).toEqual([['c', undefined], ['e', 'c']]);
+  });
+
+  it('shares equal ids between a trace\'s spans without changing any value', () => {
+    const { store, assembler } = setup();
+    // Equal values in separate instances, as decoders make them; a child arriving before its parent too.
+    const id = (s: string): string => [...s].join('');
+    assembler.accept([makeSpan({ traceId: id(T1), id: id('b'), parentId: id('a'), requestId: id('r'), ownTags: ['guid:x-request-id', id('r')] })]);
+    assembler.accept([makeSpan({ traceId: id(T1), id: id('a'), requestId: id('r'), ownTags: ['guid:x-request-id', id('r')] })]);
+    assembler.accept([makeSpan({ traceId: id(T1), id: id('b'), parentId: id('a'), kind: 'SERVER', shared: true })]);
+    assembler.settleAll();
+    expect(store.get(T1)!.spans.map((s) => [s.traceId, s.id, s.parentId, s.requestId, s.ownTags])).toEqual([
+      [T1, 'b', 'a', 'r', ['guid:x-request-id', 'r']],
+      [T1, 'a', undefined, 'r', ['guid:x-request-id', 'r']],
+      [T1, 'b', 'a', undefined, []],
+    ]);
+  });
+
   it('settles everything on shutdown', () => {
     const { store, assembler } = setup();
     assembler.accept([makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T2, id: 'b' })]);
@@ -80,6 +107,16 @@ describe('memory store', () => {
     assembler.settleAll();
     expect(store.get(T1)).toBeUndefined();
     expect(store.stats()).toMatchObject({ traces: 1, spans: 1, evictedTraces: { capacity: 1 }, evictedSpans: { capacity: 2 } });
+  });
+
+  it('finds what it holds and nothing else, however ids are written', () => {
+    const { store, assembler } = setup();
+    const ids = Array.from({ length: 200 }, (_, i) => i.toString(16).padStart(32, '0'));
+    assembler.accept(ids.map((traceId, i) => makeSpan({ traceId, id: `s${i}` })));
+    assembler.settleAll();
+    for (const traceId of ids) expect(store.get(traceId)?.traceId).toBe(traceId);
+    expect(store.get('f'.repeat(32))).toBeUndefined();
+    expect(store.get('')).toBeUndefined();
   });
 
   it('evicts traces past retention', () => {

@@ -7,6 +7,7 @@
  */
 import type { Admission, Span, SpanSink } from '../model/index.js';
 import type { TraceStore } from './store.js';
+import { shareRequestId, shareSpanIds, shareTraceId } from './share.js';
 import { settleTrace } from './trace.js';
 import type { StoredTrace } from './trace.js';
 
@@ -32,20 +33,6 @@ interface PendingTrace {
   deadline: number;
 }
 
-/**
- * Spans of one trace usually carry the same `guid:x-request-id` (apps forward it): let them share
- * the first span's instance of it instead of each holding an equal copy (56 bytes a span).
- */
-function shareRequestId(span: Span, first: Span): void {
-  const id = first.requestId;
-  if (id === undefined || span.requestId !== id) return;
-  (span as { requestId: string }).requestId = id;
-  const own = span.ownTags as string[];
-  for (let i = 0; i < own.length; i += 2) {
-    if (own[i] === 'guid:x-request-id') { own[i + 1] = id; return; }
-  }
-}
-
 /** Below this many spans a trace's array is grown to exact size: V8's push would reserve ~17 slots. */
 const EXACT_GROWTH_LIMIT = 16;
 
@@ -58,15 +45,6 @@ function appendSpan(p: PendingTrace, span: Span): void {
   } else {
     p.spans.push(span);
   }
-}
-
-/**
- * Makes a span share its trace's id string instead of holding an equal copy (48 bytes a span).
- * The value is unchanged, so the span's immutability contract holds.
- */
-function shareTraceId(span: Span, traceId: string): void {
-  // Equal by value (it is the map key that found the trace); this only swaps in the shared instance.
-  (span as { traceId: string }).traceId = traceId;
 }
 
 export interface AssemblerStats {
@@ -106,13 +84,18 @@ export class TraceAssembler implements SpanSink {
     const now = this.#tick();
     const deadline = now + Math.ceil(this.#options.settleMs / 100);
     let late: Map<string, Span[]> | undefined;
+    // A sidecar's spans of one request (inbound SERVER, the outbound CLIENTs it caused) tend to
+    // sit next to each other in its batch: those skip the lookup in the (large) pending map.
+    let previous: PendingTrace | undefined;
     for (const span of spans) {
-      const pending = this.#pending.get(span.traceId);
+      const pending = previous !== undefined && previous.traceId === span.traceId ? previous : this.#pending.get(span.traceId);
       if (pending !== undefined) {
         shareTraceId(span, pending.traceId);
         shareRequestId(span, pending.spans[0]!);
+        shareSpanIds(span, pending.spans);
         appendSpan(pending, span);
         pending.deadline = deadline;
+        previous = pending;
       } else if (this.#options.store.get(span.traceId) !== undefined) {
         late ??= new Map();
         const list = late.get(span.traceId);
@@ -120,7 +103,8 @@ export class TraceAssembler implements SpanSink {
         else list.push(span);
         continue;
       } else {
-        this.#pending.set(span.traceId, { traceId: span.traceId, spans: [span], firstSeen: now, deadline });
+        previous = { traceId: span.traceId, spans: [span], firstSeen: now, deadline };
+        this.#pending.set(span.traceId, previous);
       }
       this.#bufferedSpans++;
     }

@@ -2,6 +2,7 @@ import type { Span } from '../model/index.js';
 import { traceMatcher } from './query.js';
 import type { TraceQuery } from './query.js';
 import type { EvictionReason, StoreStats, TraceStore } from './store.js';
+import { TraceIdFilter } from './id-filter.js';
 import { settleTrace } from './trace.js';
 import type { StoredTrace } from './trace.js';
 
@@ -19,6 +20,8 @@ export interface MemoryStoreOptions {
  */
 export class MemoryTraceStore implements TraceStore {
   readonly #traces = new Map<string, StoredTrace>();
+  /** Which ids `#traces` may hold: ingest asks about every new trace, and the answer is nearly always no. */
+  readonly #ids: TraceIdFilter;
   /** Traces in settle order from `#head` on; entries whose trace was replaced or removed are skipped. */
   #order: (StoredTrace | undefined)[] = [];
   #head = 0;
@@ -29,18 +32,21 @@ export class MemoryTraceStore implements TraceStore {
 
   constructor(options: MemoryStoreOptions) {
     this.#options = options;
+    // Typical traces have a handful of spans; the filter sizes itself per expected trace.
+    this.#ids = new TraceIdFilter(Math.min(options.maxSpans / 4, 1 << 22));
   }
 
   put(trace: StoredTrace): void {
     this.#remove(trace.traceId);
     this.#traces.set(trace.traceId, trace);
+    this.#ids.add(trace.traceId);
     this.#order.push(trace);
     this.#spans += trace.spans.length;
     this.#enforceCapacity();
   }
 
   get(traceId: string): StoredTrace | undefined {
-    return this.#traces.get(traceId);
+    return this.#ids.mayHave(traceId) ? this.#traces.get(traceId) : undefined;
   }
 
   appendLate(traceId: string, spans: readonly Span[]): boolean {
@@ -115,9 +121,10 @@ export class MemoryTraceStore implements TraceStore {
   }
 
   #remove(traceId: string): void {
-    const old = this.#traces.get(traceId);
+    const old = this.get(traceId);
     if (old === undefined) return;
     this.#traces.delete(traceId);
+    this.#ids.delete(traceId);
     this.#spans -= old.spans.length;
   }
 }

@@ -4,8 +4,8 @@
  */
 import { StatusCode, deriveMeshIdentity } from '../model/index.js';
 import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker, TraceIdParts } from '../model/index.js';
-import type { DecodeContext } from '../ingest/context.js';
 
+/** A span's decoded fields; strings the model shares (the name) already interned by the decoder. */
 export interface ZipkinFields {
   trace: TraceIdParts;
   id: string;
@@ -28,7 +28,7 @@ export const ZIPKIN_KINDS: Readonly<Record<string, SpanKind>> = {
 };
 
 /** Builds the model span once the packer holds the span's tags. */
-export function buildZipkinSpan(ctx: DecodeContext, packer: TagPacker, f: ZipkinFields): Span {
+export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
   const packed = packer.finish();
   const serviceName = f.localEndpoint?.serviceName;
   return {
@@ -37,7 +37,7 @@ export function buildZipkinSpan(ctx: DecodeContext, packer: TagPacker, f: Zipkin
     id: f.id,
     parentId: f.parentId,
     kind: f.kind,
-    name: f.name === '' ? '' : ctx.interner.string(f.name),
+    name: f.name,
     timestampUs: f.timestampUs,
     durationUs: f.durationUs,
     startNanosRemainder: -1,

@@ -55,10 +55,10 @@ function decodeSpan(s: JsonObject, i: number, ctx: DecodeContext, packer: TagPac
   addTags(s['tags'], ctx, packer);
   const kind = s['kind'];
   const name = s['name'];
-  return buildZipkinSpan(ctx, packer, {
+  return buildZipkinSpan(packer, {
     trace, id, parentId, timestampUs, durationUs,
     kind: typeof kind === 'string' ? ZIPKIN_KINDS[kind] : undefined,
-    name: typeof name === 'string' ? name : '',
+    name: typeof name === 'string' ? ctx.interner.string(name) : '',
     localEndpoint: endpoint(s['localEndpoint'], ctx),
     remoteEndpoint: endpoint(s['remoteEndpoint'], ctx),
     annotations: annotations(s['annotations'], ctx),

@@ -79,6 +79,24 @@ describe('Zipkin proto3', () => {
   it('refuses bytes that are not a ListOfSpans', () => {
     expect(() => decodeZipkinProto(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f]), ctx())).toThrow(ZipkinPayloadError);
   });
+
+  it('says what is wrong with malformed bytes, and counts nothing for a refused request', () => {
+    const c = new DecodeContext({ maxTagsPerSpan: 1, maxTagValueLength: 4096, maxEventsPerSpan: 1 });
+    const good = zipkinProto(envoyBatches(100, 100, 5).flat().slice(0, 3), true);
+    const cases: [Buffer, RegExp][] = [
+      [good.subarray(0, good.length - 2), /runs past the end of its message|truncated/],
+      [Buffer.concat([good, Buffer.from([0x0a, 0x02, 0x20, 0x96])]), /truncated varint at byte \d+/],
+      [Buffer.concat([good, Buffer.from([0x0a, 0x02, 0x0d, 0x00])]), /field 1 has wire type fixed32, expected length-delimited/],
+      [Buffer.concat([good, Buffer.from([0x0a, 0x02, 0x26, 0x00])]), /field 4 has wire type invalid|invalid wire type 6/],
+    ];
+    for (const [bytes, reason] of cases) {
+      expect(() => decodeZipkinProto(bytes, c)).toThrow(/^not a zipkin\.proto3\.ListOfSpans: /);
+      expect(() => decodeZipkinProto(bytes, c)).toThrow(reason);
+    }
+    expect(c.tagsLimited).toBe(0);
+    expect(decodeZipkinProto(good, c).spans).toHaveLength(3);
+    expect(c.tagsLimited).toBe(3);
+  });
 });
 
 describe.skipIf(!hasSharedFixtures)('recorded Envoy payloads (../shared/fixtures)', () => {

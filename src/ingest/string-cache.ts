@@ -1,0 +1,96 @@
+/**
+ * Strings (or what a decoder derives from one) straight from request bytes, without allocating
+ * when the same bytes were seen before.
+ *
+ * Nearly every attribute key and most values of an Envoy span (`node_id`, `upstream_cluster`,
+ * `istio.*`, method, protocol, status) repeat in every span a sidecar sends. Decoding each into a
+ * fresh string and then interning it costs an allocation, a hash of the whole string and a
+ * compare; looking the bytes up here costs a hash of five bytes and one byte-wise compare, and
+ * hands back the one shared instance. A fixed-size direct-mapped table: a collision just replaces
+ * the slot, so it never grows and needs no eviction.
+ */
+
+/** Slots in the table (a power of two). */
+const SLOTS = 8192;
+/** Longer byte strings are never cached: they are rarely repeated and costly to compare. */
+const MAX_CACHED_BYTES = 128;
+
+/** `Buffer#utf8Slice`, which Node's Buffer has and its types do not declare. */
+interface Utf8Sliceable extends Uint8Array {
+  utf8Slice(start: number, end: number): string;
+}
+
+/** UTF-8 text of `buf[start, end)`; invalid sequences become U+FFFD, as in `Buffer#toString`. */
+export function utf8(buf: Uint8Array, start: number, end: number): string {
+  return (buf as Utf8Sliceable).utf8Slice(start, end);
+}
+
+/** Bytes to read strings from, with a DataView over exactly the same bytes (offsets are shared). */
+export interface ByteSource {
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+}
+
+/** Values of type `T` made from the string the bytes spell, cached by those bytes. */
+export class ByteCache<T> {
+  readonly #values: (T | undefined)[] = new Array<T | undefined>(SLOTS).fill(undefined);
+  readonly #lengths = new Int32Array(SLOTS).fill(-1);
+  /** A copy of each slot's bytes, `MAX_CACHED_BYTES` apart, to verify a hit. */
+  readonly #bytes = new Uint8Array(SLOTS * MAX_CACHED_BYTES);
+  /** A view of `#bytes`, to compare four bytes at a time. */
+  readonly #bytesView = new DataView(this.#bytes.buffer);
+  readonly #make: (s: string) => T;
+  readonly #makeUncached: (s: string) => T;
+
+  /**
+   * @param make builds the value for a string seen for the first time (e.g. the interner's instance)
+   * @param makeUncached builds it for strings too long to cache (default: `make`)
+   */
+  constructor(make: (s: string) => T, makeUncached: (s: string) => T = make) {
+    this.#make = make;
+    this.#makeUncached = makeUncached;
+  }
+
+  /** The value for the UTF-8 bytes `src.buf[start, end)`, shared when these bytes were seen before. */
+  get(src: ByteSource, start: number, end: number): T {
+    const buf = src.buf;
+    const n = end - start;
+    if (n > MAX_CACHED_BYTES) return this.#makeUncached(utf8(buf, start, end));
+    const slot = slotOf(src, start, n);
+    if (this.#lengths[slot] === n && this.#equal(slot * MAX_CACHED_BYTES, src, start, n)) return this.#values[slot]!;
+    const value = this.#make(utf8(buf, start, end));
+    this.#values[slot] = value;
+    this.#lengths[slot] = n;
+    this.#bytes.set(buf.subarray(start, end), slot * MAX_CACHED_BYTES);
+    return value;
+  }
+
+  /** Whether the cached bytes at `offset` equal `src.buf[start, start + n)`. */
+  #equal(offset: number, src: ByteSource, start: number, n: number): boolean {
+    const cached = this.#bytesView;
+    const view = src.view;
+    let i = 0;
+    // Four bytes at a time: comparing byte by byte was the cache's main cost.
+    for (; i + 4 <= n; i += 4) if (cached.getInt32(offset + i, true) !== view.getInt32(start + i, true)) return false;
+    const bytes = this.#bytes;
+    const buf = src.buf;
+    for (; i < n; i++) if (bytes[offset + i] !== buf[start + i]) return false;
+    return true;
+  }
+}
+
+/**
+ * A slot from all the bytes, four at a time. Sampling a few bytes was cheaper but mapped values
+ * that differ in one character (pod IPs, sizes, `outbound|9080||<host>` names of equal length)
+ * to the same slot, and they evicted each other.
+ */
+function slotOf(src: ByteSource, start: number, n: number): number {
+  const view = src.view;
+  let h = Math.imul(n, 0x9e3779b1);
+  let i = start;
+  for (const end = start + n - 3; i < end; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x85ebca6b) ^ (h >>> 15);
+  const buf = src.buf;
+  for (const end = start + n; i < end; i++) h = Math.imul(h ^ buf[i]!, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (Math.imul(h, 0x85ebca6b) >>> 19) & (SLOTS - 1);
+}
