@@ -19,6 +19,8 @@ export class LiveAudit {
   readonly #maxAgeUs: number;
   readonly #cache = new Map<string, Cached>();
   #grafts: { at: number; version: number; index: GraftIndex } | undefined;
+  /** When a report was last asked for, µs. */
+  #lastReadUs = Number.NEGATIVE_INFINITY;
 
   constructor(auditor: PropagationAuditor, nowUs: () => number, maxAgeMs = 1000) {
     this.auditor = auditor;
@@ -30,8 +32,17 @@ export class LiveAudit {
     return this.#nowUs();
   }
 
+  /**
+   * True while someone reads reports (a dashboard, a Prometheus scrape) within `periodUs`: only
+   * then is warming tallies between requests worth its CPU; otherwise the work waits for a reader.
+   */
+  readRecently(periodUs: number): boolean {
+    return this.#nowUs() - this.#lastReadUs <= periodUs;
+  }
+
   analysis(windowUs: number, namespace?: string): Analysis {
     const now = this.#nowUs();
+    this.#lastReadUs = now;
     const key = `${windowUs}|${namespace ?? ''}`;
     const hit = this.#cache.get(key);
     if (hit !== undefined && (hit.version === this.auditor.version || now - hit.at < this.#maxAgeUs)) return hit.analysis;

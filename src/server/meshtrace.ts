@@ -44,6 +44,8 @@ const SETTLE_TICK_MS = 250;
 const PRUNE_EVERY_TICKS = 4;
 /** Report tallies recomputed per prune tick at most, ms: bounds the event loop stall. */
 const WARM_BUDGET_MS = 20;
+/** Tallies are warmed while reports were read within this period (dashboards refresh, Prometheus scrapes), µs. */
+const WARM_WHILE_READ_US = 5 * 60_000_000;
 
 /** Pins fastify's logger type parameter to the base type, so plugins see one instance type. */
 function forFastify(logger: Logger): FastifyBaseLogger {
@@ -167,8 +169,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
     auditor.prune(nowUs());
-    // Between requests: a dashboard's report then only adds up tallies that are ready.
-    auditor.warm(WARM_BUDGET_MS);
+    // Between requests, while reports are read: a dashboard's report then only adds up tallies that are ready.
+    if (audit.readRecently(WARM_WHILE_READ_US)) auditor.warm(WARM_BUDGET_MS);
   }, SETTLE_TICK_MS);
   tick.unref();
   ready = true;
