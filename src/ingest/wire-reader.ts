@@ -28,6 +28,9 @@ export class WireFormatError extends Error {
 
 const WIRE_TYPE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
 
+/** Where `WireReader.pair` found fields 1 and 2. */
+export interface FieldPair { firstStart: number; firstEnd: number; secondStart: number; secondEnd: number }
+
 export class WireReader {
   /** The bytes being read (a Buffer, so `utf8()` can decode from it). */
   readonly buf: Uint8Array;
@@ -153,6 +156,35 @@ export class WireReader {
   }
 
   /** Whether the `length` bytes at `a` equal those at `b` (both in this buffer). */
+  /**
+   * Reads a message made of length-delimited fields 1 and 2 (key/value entries, resource and scope
+   * wrappers), skipping any other field. The last of each wins in `out` (-1 when absent); with
+   * `seconds`, every field 2 is also collected there, in wire order.
+   */
+  pair(start: number, end: number, out: FieldPair, seconds?: { add(start: number, end: number): void }): FieldPair {
+    out.firstStart = out.firstEnd = out.secondStart = out.secondEnd = -1;
+    this.pos = start;
+    for (let tag = this.tag(end); tag !== -1; tag = this.tag(end)) {
+      const field = tag >>> 3;
+      if (field !== 1 && field !== 2) {
+        this.skip(tag & 7, end);
+        continue;
+      }
+      this.expect(tag, LENGTH_DELIMITED);
+      const contentEnd = this.delimited(end);
+      if (field === 1) {
+        out.firstStart = this.pos;
+        out.firstEnd = contentEnd;
+      } else {
+        out.secondStart = this.pos;
+        out.secondEnd = contentEnd;
+        seconds?.add(this.pos, contentEnd);
+      }
+      this.pos = contentEnd;
+    }
+    return out;
+  }
+
   sameBytes(a: number, b: number, length: number): boolean {
     const view = this.view;
     let i = 0;

@@ -21,6 +21,7 @@ import type { DecodedBatch, Span, SpanRejection } from '../model/index.js';
 import type { DecodeContext } from '../ingest/context.js';
 import { utf8 } from '../ingest/string-cache.js';
 import { LENGTH_DELIMITED, WireFormatError, WireReader } from '../ingest/wire-reader.js';
+import type { FieldPair } from '../ingest/wire-reader.js';
 import { resourceInfoOf, scopeContextOf } from './build-span.js';
 import type { ResourceInfo, ScopeContext } from './build-span.js';
 import { OtlpPayloadError } from './errors.js';
@@ -37,6 +38,7 @@ type Source = 'otlp-grpc' | 'otlp-proto';
  */
 const SCOPES = new Ranges();
 const SPANS = new Ranges();
+const PAIR: FieldPair = { firstStart: -1, firstEnd: -1, secondStart: -1, secondEnd: -1 };
 
 /** Decodes a protobuf body. Throws {@link OtlpPayloadError} when the bytes are not an ExportTraceServiceRequest. */
 export function decodeOtlpProto(body: Uint8Array, ctx: DecodeContext, source: Source): DecodedBatch {
@@ -96,23 +98,7 @@ class RequestDecoder {
     const r = this.#r;
     const scopes = SCOPES;
     scopes.clear();
-    let resourceStart = -1;
-    let resourceEnd = -1;
-    r.pos = start;
-    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
-      const field = tag >>> 3;
-      if (field !== 1 && field !== 2) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      r.expect(tag, LENGTH_DELIMITED);
-      const contentEnd = r.delimited(end);
-      if (field === 1) {
-        resourceStart = r.pos;
-        resourceEnd = contentEnd;
-      } else scopes.add(r.pos, contentEnd);
-      r.pos = contentEnd;
-    }
+    const { firstStart: resourceStart, firstEnd: resourceEnd } = r.pair(start, end, PAIR, scopes);
     const resource = this.#resource(resourceStart, resourceEnd);
     for (let s = 0; s < scopes.count; s++) {
       this.#scopeSpans(scopes.at[2 * s]!, scopes.at[2 * s + 1]!, resource, `resourceSpans[${resourceIndex}].scopeSpans[${s}]`);
@@ -131,23 +117,7 @@ class RequestDecoder {
     const r = this.#r;
     const spans = SPANS;
     spans.clear();
-    let scopeStart = -1;
-    let scopeEnd = -1;
-    r.pos = start;
-    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
-      const field = tag >>> 3;
-      if (field !== 1 && field !== 2) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      r.expect(tag, LENGTH_DELIMITED);
-      const contentEnd = r.delimited(end);
-      if (field === 1) {
-        scopeStart = r.pos;
-        scopeEnd = contentEnd;
-      } else spans.add(r.pos, contentEnd);
-      r.pos = contentEnd;
-    }
+    const { firstStart: scopeStart, firstEnd: scopeEnd } = r.pair(start, end, PAIR, spans);
     const scope = this.#scope(scopeStart, scopeEnd, resource);
     const place: SpanPlace = { index: 0, path, position: 0, scope, source: this.#source };
     for (let k = 0; k < spans.count; k++) {

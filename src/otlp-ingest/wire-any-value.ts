@@ -9,7 +9,7 @@
 import { utf8 } from '../ingest/string-cache.js';
 import type { ByteCache } from '../ingest/string-cache.js';
 import { FIXED64, LENGTH_DELIMITED, VARINT } from '../ingest/wire-reader.js';
-import type { WireReader } from '../ingest/wire-reader.js';
+import type { FieldPair, WireReader } from '../ingest/wire-reader.js';
 
 /** Same bound as any-value.ts: deeper values render as `null` (and are not parsed). */
 const MAX_DEPTH = 32;
@@ -195,6 +195,7 @@ export interface KeyValueAt {
 }
 
 const KEY_VALUE: KeyValueAt = { keyStart: -1, keyEnd: -1, valueStart: -1, valueEnd: -1 };
+const PAIR: FieldPair = { firstStart: -1, firstEnd: -1, secondStart: -1, secondEnd: -1 };
 
 /** Locates the key (field 1) and value (field 2) of the KeyValue in `[start, end)`; the last of each wins. */
 export function readKeyValue(r: WireReader, start: number, end: number): KeyValueAt {
@@ -217,26 +218,11 @@ export function readKeyValue(r: WireReader, start: number, end: number): KeyValu
       }
     }
   }
-  kv.keyStart = -1;
-  kv.valueStart = -1;
-  r.pos = start;
-  for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
-    const field = tag >>> 3;
-    if (field !== 1 && field !== 2) {
-      r.skip(tag & 7, end);
-      continue;
-    }
-    r.expect(tag, LENGTH_DELIMITED);
-    const contentEnd = r.delimited(end);
-    if (field === 1) {
-      kv.keyStart = r.pos;
-      kv.keyEnd = contentEnd;
-    } else {
-      kv.valueStart = r.pos;
-      kv.valueEnd = contentEnd;
-    }
-    r.pos = contentEnd;
-  }
+  const pair = r.pair(start, end, PAIR);
+  kv.keyStart = pair.firstStart;
+  kv.keyEnd = pair.firstEnd;
+  kv.valueStart = pair.secondStart;
+  kv.valueEnd = pair.secondEnd;
   return kv;
 }
 

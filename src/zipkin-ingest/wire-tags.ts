@@ -7,10 +7,10 @@
  */
 import type { DecodeContext, KnownKey } from '../ingest/context.js';
 import { utf8 } from '../ingest/string-cache.js';
-import { LENGTH_DELIMITED } from '../ingest/wire-reader.js';
-import type { WireReader } from '../ingest/wire-reader.js';
+import type { FieldPair, WireReader } from '../ingest/wire-reader.js';
 
 /** Digits of an integer property name (no leading zeros). */
+const PAIR: FieldPair = { firstStart: -1, firstEnd: -1, secondStart: -1, secondEnd: -1 };
 const INTEGER_NAME = /^(?:0|[1-9]\d{0,9})$/;
 
 /** An array index as a property name (below 2^32 - 1): `for...in` visits these first, in numeric order. */
@@ -64,28 +64,7 @@ export class TagReader {
 
   #readEntry(i: number, start: number, end: number): void {
     const r = this.#r;
-    let keyStart = -1;
-    let keyEnd = -1;
-    let valueStart = -1;
-    let valueEnd = -1;
-    r.pos = start;
-    for (let tag = r.tag(end); tag !== -1; tag = r.tag(end)) {
-      const field = tag >>> 3;
-      if (field !== 1 && field !== 2) {
-        r.skip(tag & 7, end);
-        continue;
-      }
-      r.expect(tag, LENGTH_DELIMITED);
-      const contentEnd = r.delimited(end);
-      if (field === 1) {
-        keyStart = r.pos;
-        keyEnd = contentEnd;
-      } else {
-        valueStart = r.pos;
-        valueEnd = contentEnd;
-      }
-      r.pos = contentEnd;
-    }
+    const { firstStart: keyStart, firstEnd: keyEnd, secondStart: valueStart, secondEnd: valueEnd } = r.pair(start, end, PAIR);
     const ctx = this.#ctx;
     // A map entry without a key or value has the empty string for it.
     const key = keyStart === -1 ? ctx.knownKey('') : ctx.keys.get(r, keyStart, keyEnd);
