@@ -122,6 +122,35 @@ export function tallyRange(
   return { fromUs: range.fromUs, toUs: range.toUs, coveredUs: range.coveredUs, byWorkload };
 }
 
+/** Adds per-callee root tallies of a later range into `into`. */
+export function addCallees(into: Map<string, CalleeTally>, later: ReadonlyMap<string, CalleeTally>): void {
+  for (const [callee, t] of later) {
+    let sum = into.get(callee);
+    if (sum === undefined) into.set(callee, sum = newCalleeTally());
+    sum.calls += t.calls;
+    sum.confirmed += t.confirmed;
+    sum.inferred += t.inferred;
+    sum.unattributed += t.unattributed;
+    sum.first = Math.min(sum.first, t.first);
+    sum.last = Math.max(sum.last, t.last);
+  }
+}
+
+/**
+ * Appends the later candidates that can still become evidence: while fewer than MAX_EVIDENCE are
+ * kept, any root; after that, only the first MAX_EVIDENCE confirmed ones (report.ts's addEvidence
+ * prefers them). `confirmedSeen` counts confirmed candidates so far; returns the new count.
+ */
+export function keepEvidence(kept: RootRecord[], later: readonly RootRecord[], confirmedSeen: number): number {
+  let seen = confirmedSeen;
+  for (const r of later) {
+    const confirmed = r.resolution!.kind === 'confirmed';
+    if (kept.length < MAX_EVIDENCE || (confirmed && seen < MAX_EVIDENCE)) kept.push(r);
+    if (confirmed) seen++;
+  }
+  return seen;
+}
+
 function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
@@ -147,28 +176,13 @@ function mergeSlice(into: WorkloadSlice, later: WorkloadSlice, confirmedSeen: Ma
   into.roots += later.roots;
   into.nonConfirmed += later.nonConfirmed;
   into.withCandidates += later.withCandidates;
-  for (const [callee, t] of later.byCallee) {
-    let sum = into.byCallee.get(callee);
-    if (sum === undefined) into.byCallee.set(callee, sum = newCalleeTally());
-    sum.calls += t.calls;
-    sum.confirmed += t.confirmed;
-    sum.inferred += t.inferred;
-    sum.unattributed += t.unattributed;
-    sum.first = Math.min(sum.first, t.first);
-    sum.last = Math.max(sum.last, t.last);
-  }
+  addCallees(into.byCallee, later.byCallee);
   if (later.inferredChoices.length > 0) {
     into.inferredChoices = mergeSorted(into.inferredChoices, later.inferredChoices);
     into.inferredPrefix = prefixOf(into.inferredChoices);
   }
   // The merged range's first roots and first confirmed roots are among the parts' own.
-  let seen = confirmedSeen.get(into) ?? 0;
-  for (const r of later.evidence) {
-    const confirmed = r.resolution!.kind === 'confirmed';
-    if (into.evidence.length < MAX_EVIDENCE || (confirmed && seen < MAX_EVIDENCE)) into.evidence.push(r);
-    if (confirmed) seen++;
-  }
-  confirmedSeen.set(into, seen);
+  confirmedSeen.set(into, keepEvidence(into.evidence, later.evidence, confirmedSeen.get(into) ?? 0));
 }
 
 /** One tally for adjacent ranges given in time order, as `tallyRange` would give for their union. */

@@ -10,7 +10,7 @@ import { calibratedSum, calibrateTimeWindow } from './calibration.js';
 import { requiredHeaders } from './hints.js';
 import type { InboundObservation, ProviderKind } from './observations.js';
 import type { PodTimeline, RootRecord } from './pod-timeline.js';
-import { MAX_EVIDENCE, newCalleeTally } from './range-tally.js';
+import { MAX_EVIDENCE, addCallees, keepEvidence, newCalleeTally } from './range-tally.js';
 import type { CalleeTally, RangeTally, WorkloadSlice } from './range-tally.js';
 import type { RootClass, RootResolution } from './resolve.js';
 
@@ -171,22 +171,8 @@ class WorkloadAnalysis {
     this.nonConfirmed += slice.nonConfirmed;
     this.withCandidates += slice.withCandidates;
     if (slice.inferredChoices.length > 0) this.inferred.push(slice);
-    // Only the first roots and the first confirmed ones can end up as evidence (see addEvidence).
-    for (const r of slice.evidence) {
-      const confirmed = r.resolution!.kind === 'confirmed';
-      if (this.evidence.length < MAX_EVIDENCE || (confirmed && this.#confirmedSeen < MAX_EVIDENCE)) this.evidence.push(r);
-      if (confirmed) this.#confirmedSeen++;
-    }
-    for (const [callee, t] of slice.byCallee) {
-      let sum = this.rootsByCallee.get(callee);
-      if (sum === undefined) this.rootsByCallee.set(callee, sum = newCalleeTally());
-      sum.calls += t.calls;
-      sum.confirmed += t.confirmed;
-      sum.inferred += t.inferred;
-      sum.unattributed += t.unattributed;
-      sum.first = Math.min(sum.first, t.first);
-      sum.last = Math.max(sum.last, t.last);
-    }
+    this.#confirmedSeen = keepEvidence(this.evidence, slice.evidence, this.#confirmedSeen);
+    addCallees(this.rootsByCallee, slice.byCallee);
   }
 }
 
