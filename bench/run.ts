@@ -115,7 +115,10 @@ async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Rec
       otlpGrpc: () => driveGrpc(ports.grpc, roundRobin(data['otlpProto']!), { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
     };
     const out: Record<string, ServerPhase> = {};
+    // MESHTRACE_BENCH_PHASES=zipkinJson,otlpGrpc runs only those phases (profiling one format).
+    const wanted = process.env['MESHTRACE_BENCH_PHASES']?.split(',');
     for (const [name, drive] of Object.entries(phases)) {
+      if (wanted !== undefined && !wanted.includes(name)) continue;
       log(`  meshtrace ${name} ...`);
       out[name] = await measureChild(child.pid!, accepted, drive, settled);
     }
@@ -280,7 +283,7 @@ async function ingestSection(): Promise<Section> {
   };
   const runs = await meshtraceRuns(data);
   const memory = await memoryPerSpan();
-  const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
+  const rate = (k: string): number => runs[k]?.spansPerCpuSecond ?? Number.NaN;
   const result: IngestResult = {
     spansPerBatch: 100,
     baselineSpansPerCpuSecond: baseline,
@@ -300,7 +303,7 @@ async function ingestSection(): Promise<Section> {
 
 function printIngest(result: IngestResult, runs: Record<string, ServerPhase>): void {
   const { baseline, memory } = { baseline: result.baselineSpansPerCpuSecond, memory: result.memory };
-  const rate = (k: string): number => runs[k]!.spansPerCpuSecond;
+  const rate = (k: string): number => runs[k]?.spansPerCpuSecond ?? Number.NaN;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
   console.log('\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled)');

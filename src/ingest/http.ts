@@ -33,6 +33,11 @@ export interface HttpIngestRouteOptions {
   readonly protocols: { readonly proto: IngestProtocol; readonly json: IngestProtocol };
   readonly decodeProto: (body: Buffer) => DecodedBatch;
   readonly decodeJson: (body: unknown) => DecodedBatch;
+  /**
+   * Decodes a JSON body straight from its bytes, or returns undefined to have it parsed and given
+   * to `decodeJson` (for bodies the fast reader does not handle, including malformed ones).
+   */
+  readonly decodeJsonBytes?: (body: Buffer) => DecodedBatch | undefined;
   readonly isPayloadError: IsPayloadError;
   /** The answer once the batch was taken (rejected spans may be in it). */
   readonly accepted: (batch: DecodedBatch, proto: boolean) => IngestAnswer;
@@ -48,7 +53,8 @@ export function httpIngestRoute(opts: HttpIngestRouteOptions): RawRoute {
       const encoding = contentEncoding(headers['content-encoding']);
       const outcome = ingest(deps, proto ? opts.protocols.proto : opts.protocols.json, raw.length, () => {
         const body = decodeContentEncoding(raw, encoding, deps.limits.maxBodyBytes);
-        return proto ? opts.decodeProto(body) : opts.decodeJson(parseJsonBody(body));
+        if (proto) return opts.decodeProto(body);
+        return opts.decodeJsonBytes?.(body) ?? opts.decodeJson(parseJsonBody(body));
       }, opts.isPayloadError);
       if (!outcome.ok) {
         logger.warn({ path: opts.path, reason: outcome.reason, detail: outcome.message }, 'ingest request refused');

@@ -15,9 +15,10 @@ const SLOTS = 8192;
 /** Longer byte strings are never cached: they are rarely repeated and costly to compare. */
 const MAX_CACHED_BYTES = 128;
 
-/** `Buffer#utf8Slice`, which Node's Buffer has and its types do not declare. */
+/** `Buffer#utf8Slice` and `#latin1Slice`, which Node's Buffer has and its types do not declare. */
 interface Utf8Sliceable extends Uint8Array {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }
 
 /** UTF-8 text of `buf[start, end)`; invalid sequences become U+FFFD, as in `Buffer#toString`. */
@@ -25,10 +26,25 @@ export function utf8(buf: Uint8Array, start: number, end: number): string {
   return (buf as Utf8Sliceable).utf8Slice(start, end);
 }
 
+/** Text of `buf[start, end)` known to be ASCII: one byte per character, no decoding. */
+export function ascii(buf: Uint8Array, start: number, end: number): string {
+  return (buf as Utf8Sliceable).latin1Slice(start, end);
+}
+
 /** Bytes to read strings from, with a DataView over exactly the same bytes (offsets are shared). */
 export interface ByteSource {
   readonly buf: Uint8Array;
   readonly view: DataView;
+}
+
+/** Whether `src.buf[b, b + length)` equals `src.buf[a, a + length)`; four bytes at a time. */
+export function sameBytes(src: ByteSource, a: number, b: number, length: number): boolean {
+  const view = src.view;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+  const buf = src.buf;
+  for (; i < length; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
 }
 
 /** Values of type `T` made from the string the bytes spell, cached by those bytes. */

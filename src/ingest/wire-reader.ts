@@ -9,6 +9,7 @@
  *
  * @see https://protobuf.dev/programming-guides/encoding/
  */
+import { sameBytes } from './string-cache.js';
 
 /** Wire types (the low 3 bits of a tag). */
 export const VARINT = 0;
@@ -185,13 +186,9 @@ export class WireReader {
     return out;
   }
 
+  /** Whether `buf[b, b + length)` equals `buf[a, a + length)`. */
   sameBytes(a: number, b: number, length: number): boolean {
-    const view = this.view;
-    let i = 0;
-    for (; i + 4 <= length; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
-    const buf = this.buf;
-    for (; i < length; i++) if (buf[a + i] !== buf[b + i]) return false;
-    return true;
+    return sameBytes(this, a, b, length);
   }
 
   error(what: string, at: number): WireFormatError {

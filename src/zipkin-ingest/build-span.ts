@@ -27,6 +27,11 @@ export const ZIPKIN_KINDS: Readonly<Record<string, SpanKind>> = {
   CLIENT: 'CLIENT', SERVER: 'SERVER', PRODUCER: 'PRODUCER', CONSUMER: 'CONSUMER',
 };
 
+/** The span kind a Zipkin kind name stands for (own names only: not `toString` and the like). */
+export function kindByName(name: string): SpanKind | undefined {
+  return Object.hasOwn(ZIPKIN_KINDS, name) ? ZIPKIN_KINDS[name] : undefined;
+}
+
 /** Builds the model span once the packer holds the span's tags. */
 export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
   const packed = packer.finish();

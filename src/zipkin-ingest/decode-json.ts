@@ -7,7 +7,7 @@
 import { internEndpoint, parseHexSpanId, parseHexTraceId } from '../model/index.js';
 import type { Annotation, DecodedBatch, Endpoint, Span, SpanRejection, TagPacker } from '../model/index.js';
 import type { DecodeContext } from '../ingest/context.js';
-import { ZIPKIN_KINDS, buildZipkinSpan, microseconds } from './build-span.js';
+import { buildZipkinSpan, kindByName, microseconds } from './build-span.js';
 
 /** Thrown when the body as a whole is not a Zipkin v2 JSON span list (→ 400). */
 export class ZipkinPayloadError extends Error {
@@ -33,31 +33,31 @@ export function decodeZipkinJson(body: unknown, ctx: DecodeContext): DecodedBatc
   return { spans, rejected };
 }
 
-function reject(index: number, reason: SpanRejection['reason'], field: string, detail: string): SpanRejection {
+export function rejectSpan(index: number, reason: SpanRejection['reason'], field: string, detail: string): SpanRejection {
   return { index, reason, message: `spans[${index}].${field}: ${detail}` };
 }
 
 function decodeSpan(s: JsonObject, i: number, ctx: DecodeContext, packer: TagPacker): Span | SpanRejection {
   const trace = parseHexTraceId(s['traceId']);
-  if (trace === undefined) return reject(i, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
+  if (trace === undefined) return rejectSpan(i, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
   const id = parseHexSpanId(s['id']);
-  if (id === undefined) return reject(i, 'invalid-span-id', 'id', 'not 1-16 hex chars, or all zeros');
+  if (id === undefined) return rejectSpan(i, 'invalid-span-id', 'id', 'not 1-16 hex chars, or all zeros');
   const rawParent = s['parentId'];
   const parentId = rawParent === undefined || rawParent === null || rawParent === '' ? undefined : parseHexSpanId(rawParent);
   if (parentId === undefined && rawParent !== undefined && rawParent !== null && rawParent !== '') {
-    return reject(i, 'invalid-parent-id', 'parentId', 'not 1-16 hex chars');
+    return rejectSpan(i, 'invalid-parent-id', 'parentId', 'not 1-16 hex chars');
   }
   const timestampUs = microseconds(s['timestamp']);
-  if (timestampUs === undefined) return reject(i, 'invalid-timestamp', 'timestamp', 'not a non-negative number of epoch microseconds');
+  if (timestampUs === undefined) return rejectSpan(i, 'invalid-timestamp', 'timestamp', 'not a non-negative number of epoch microseconds');
   const durationUs = microseconds(s['duration']);
-  if (durationUs === undefined) return reject(i, 'invalid-duration', 'duration', 'not a non-negative number of microseconds');
+  if (durationUs === undefined) return rejectSpan(i, 'invalid-duration', 'duration', 'not a non-negative number of microseconds');
   packer.begin();
   addTags(s['tags'], ctx, packer);
   const kind = s['kind'];
   const name = s['name'];
   return buildZipkinSpan(packer, {
     trace, id, parentId, timestampUs, durationUs,
-    kind: typeof kind === 'string' ? ZIPKIN_KINDS[kind] : undefined,
+    kind: typeof kind === 'string' ? kindByName(kind) : undefined,
     name: typeof name === 'string' ? ctx.interner.string(name) : '',
     localEndpoint: endpoint(s['localEndpoint'], ctx),
     remoteEndpoint: endpoint(s['remoteEndpoint'], ctx),

@@ -7,6 +7,7 @@ import { httpIngestRoute, rejectionSummary } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, RawRoute } from '../ingest/index.js';
 import { ZipkinPayloadError, decodeZipkinJson } from './decode-json.js';
 import { decodeZipkinProto } from './decode-proto.js';
+import { scanZipkinJson } from './json-scan.js';
 
 export interface ZipkinIngestOptions {
   readonly deps: IngestDeps;
@@ -23,6 +24,7 @@ export function zipkinSpansRoute(opts: ZipkinIngestOptions): RawRoute {
     protocols: { proto: 'zipkin-proto', json: 'zipkin-json' },
     decodeProto: (body) => decodeZipkinProto(body, ctx),
     decodeJson: (body) => decodeZipkinJson(body, ctx),
+    decodeJsonBytes: (body) => scanZipkinJson(body, ctx),
     isPayloadError: (err): err is Error => err instanceof ZipkinPayloadError,
     accepted: (batch) => {
       if (batch.rejected.length === 0) return { status: 202 };

@@ -8,15 +8,9 @@
 import type { DecodeContext, KnownKey } from '../ingest/context.js';
 import { utf8 } from '../ingest/string-cache.js';
 import type { FieldPair, WireReader } from '../ingest/wire-reader.js';
+import { PlainKeys } from './tag-order.js';
 
-/** Digits of an integer property name (no leading zeros). */
 const PAIR: FieldPair = { firstStart: -1, firstEnd: -1, secondStart: -1, secondEnd: -1 };
-const INTEGER_NAME = /^(?:0|[1-9]\d{0,9})$/;
-
-/** An array index as a property name (below 2^32 - 1): `for...in` visits these first, in numeric order. */
-function isIndexLike(name: string): boolean {
-  return INTEGER_NAME.test(name) && Number(name) < 4294967295;
-}
 
 /** A span's tags in the order they are added: keys, values, and whether each value is a cached instance. */
 export class SpanTags {
@@ -40,8 +34,7 @@ export class TagReader {
   readonly #wire = new SpanTags();
   readonly #wireStart: number[] = [];
   readonly #wireLength: number[] = [];
-  /** The previous span's key sequence was plain (no repeats, no index-like keys): the same sequence is too. */
-  #plainKeys: KnownKey[] = [];
+  readonly #plainKeys = new PlainKeys();
   readonly #out = new SpanTags();
 
   constructor(r: WireReader, ctx: DecodeContext) {
@@ -79,20 +72,7 @@ export class TagReader {
 
   /** True when `for...in` over the entries as an object would give them in wire order. */
   #isPlain(tags: SpanTags): boolean {
-    const keys = tags.keys;
-    const plain = this.#plainKeys;
-    if (plain.length === tags.count) {
-      let i = 0;
-      while (i < tags.count && plain[i] === keys[i]) i++;
-      if (i === tags.count) return true;
-    }
-    for (let i = 0; i < tags.count; i++) {
-      const name = keys[i]!.tag.name;
-      if (isIndexLike(name)) return false;
-      for (let j = 0; j < i; j++) if (keys[j]!.tag.name === name) return false;
-    }
-    this.#plainKeys = keys.slice(0, tags.count);
-    return true;
+    return this.#plainKeys.check(tags.keys, tags.count);
   }
 
   /** The entries as protobufjs's object and `for...in` gave them. */
