@@ -10,6 +10,7 @@ import type { ServeConfig } from '../config/index.js';
 import { DecodeContext, IngestStats, Redactor, rawIngestServerFactory } from '../ingest/index.js';
 import type { IngestDeps } from '../ingest/index.js';
 import { Interner } from '../model/index.js';
+import type { SpanSink } from '../model/index.js';
 import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
 import { LiveAudit, PropagationAuditor, samplingRateOf } from '../propagation-audit/index.js';
 import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
@@ -18,7 +19,7 @@ import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildMetrics } from '../metrics/index.js';
 import { buildApiApp } from './api-app.js';
-import { XdsState, startXdsSources, watchIntendedFiles } from '../xds/index.js';
+import { HeaderTally, XdsState, startXdsSources, watchIntendedFiles } from '../xds/index.js';
 import type { IntendedWatch, RunningXdsSources } from '../xds/index.js';
 import { builtDashboardDir, dashboardRoutes } from './dashboard.js';
 import { samplingRoutes } from './sampling-routes.js';
@@ -90,12 +91,22 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     onSettled: (trace) => auditor.observe(trace.spans),
   });
   const reader = new BufferedStoreReader(store, assembler);
+  // Which trace headers apps send (for drift's provider-mismatch), counted as spans arrive: all
+  // but sidecar outbound CLIENT spans cost two compares, and those one pass over their own tags.
+  const headerTally = new HeaderTally({ now });
+  const sink: SpanSink = {
+    admit: () => assembler.admit(),
+    accept: (spans) => {
+      headerTally.observe(spans);
+      assembler.accept(spans);
+    },
+  };
   const stats = new IngestStats();
   const ctx = new DecodeContext({
     maxTagsPerSpan: config.maxTagsPerSpan, maxTagValueLength: config.maxTagValueLength, maxEventsPerSpan: config.maxEventsPerSpan,
   }, new Interner(), new Redactor(config.redactTagKeys));
   const auth = authConfig(config.authToken, config.authBasic);
-  const deps: IngestDeps = { sink: assembler, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
+  const deps: IngestDeps = { sink, stats, limits: { maxBodyBytes: config.maxBodyBytes, maxSpansPerBatch: config.maxSpansPerBatch } };
   let ready = false;
   const intended = watchIntended(config, logger);
 
@@ -129,6 +140,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
         observationsEvicted: auditor.observationsEvicted, futureSpansIgnored: auditor.futureSpansIgnored,
       },
       xds: { proxies: xds.proxies().length, workloads: xds.workloads().size, updates: xds.updates, errors: xds.errors },
+      headerEvidence: headerTally.stats(),
       memory: process.memoryUsage(),
     }),
     auth,
@@ -149,6 +161,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
           const rate = facts === undefined ? undefined : samplingRateOf(facts);
           return rate === undefined ? undefined : { percentage: rate * 100, samples: facts!.samplingValues };
         },
+        headers: (key) => headerTally.evidence(key),
       });
       await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
       await dashboardRoutes(app, { root: builtDashboardDir() });
@@ -169,6 +182,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
     auditor.prune(nowUs());
+    headerTally.prune();
     // Between requests, while reports are read: a dashboard's report then only adds up tallies that are ready.
     if (audit.readRecently(WARM_WHILE_READ_US)) auditor.warm(WARM_BUDGET_MS);
   }, SETTLE_TICK_MS);

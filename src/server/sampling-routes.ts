@@ -21,7 +21,7 @@ export interface SamplingRouteOptions {
   readonly intended?: () => IntendedInputs | undefined;
   /** The audit's per-workload sampling estimate. */
   readonly observed?: ObservedResolver;
-  /** Which trace headers each workload's apps forward. */
+  /** Which trace headers each workload's apps send on outbound calls (a `HeaderTally` fed from ingest); drives `provider-mismatch`. */
   readonly headers?: HeaderEvidenceResolver;
 }
 

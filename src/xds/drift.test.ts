@@ -3,7 +3,11 @@ import { fixtureIntendedInputs, fixtureProxy } from '../../test/xds/helpers.js';
 import { driftReport } from './drift.js';
 import { groupWorkloads } from './effective.js';
 import { intendedResolver } from './intended.js';
-import type { DriftKind, IntendedResolver, WorkloadDrift } from './types.js';
+import type { DriftKind, FamilyEvidence, HeaderEvidence, IntendedResolver, WorkloadDrift } from './types.js';
+
+const fam = (ignored: number, ignoredOnRoots: number, agreeing: number): FamilyEvidence => ({ ignored, ignoredOnRoots, agreeing });
+const NONE = fam(0, 0, 0);
+const evidence = (e: Partial<HeaderEvidence>): HeaderEvidence => ({ b3: NONE, traceparent: NONE, ...e });
 
 // Intended sampling as the SamplingPolicy controller's precedence resolver sees the fixture cluster.
 const intended = intendedResolver(await fixtureIntendedInputs());
@@ -54,12 +58,34 @@ describe('sampling drift', () => {
   });
 
   it('flags provider mismatches from header evidence', () => {
-    const headers = (key: string) => ({ 'web/cart': { b3: 0, traceparent: 40 }, 'web/frontend': { b3: 0, traceparent: 40 }, 'default/ratings': { b3: 12, traceparent: 0 } })[key];
+    const headers = (key: string) => ({
+      'web/cart': evidence({ traceparent: fam(40, 40, 0) }), // Zipkin, B3 only: every traceparent request became a root
+      'web/frontend': evidence({ traceparent: fam(40, 40, 0) }),
+      'default/ratings': evidence({ b3: fam(12, 12, 0) }), // OpenTelemetry
+    })[key];
     const r = report(ALL, intended, { headers });
     expect(kinds(r.get('web/cart')!)).toEqual(['provider-mismatch']);
-    expect(r.get('web/cart')!.findings[0]!.reason).toMatch(/USE_B3_WITH_W3C_PROPAGATION/);
+    const cart = r.get('web/cart')!.findings[0]!;
+    expect(cart.reason).toMatch(/traceparent on 40 outbound requests and B3 on none/);
+    expect(cart.reason).toMatch(/USE_B3_WITH_W3C_PROPAGATION/);
+    expect(cart.headers).toEqual({ foreign: { header: 'traceparent', requests: 40 }, provider: { header: 'b3', requests: 0 } });
+    expect(r.get('web/cart')!.headers).toEqual(headers('web/cart'));
     expect(kinds(r.get('web/frontend')!)).toEqual([]); // Zipkin with W3C fallback reads traceparent
     expect(kinds(r.get('default/ratings')!)).toEqual(['provider-mismatch']);
+    expect(r.get('default/ratings')!.findings[0]!.reason).toMatch(/B3 on 12 outbound requests and traceparent on none/);
+  });
+
+  it('reads only the family the provider never writes, and not when apps also send the provider\'s', () => {
+    const on = (key: string, e: HeaderEvidence) => kinds(report(ALL, intended, { headers: (k) => (k === key ? e : undefined) }).get(key)!);
+    // Zipkin proxies inject B3 themselves: B3 tags that "disagree" or not say nothing about the app.
+    expect(on('web/cart', evidence({ b3: fam(30, 30, 5) }))).toEqual([]);
+    // The app sent B3 too: an agreeing traceparent, or a foreign one on a parented span.
+    expect(on('web/cart', evidence({ traceparent: fam(40, 40, 1) }))).toEqual([]);
+    expect(on('web/cart', evidence({ traceparent: fam(40, 39, 0) }))).toEqual([]);
+    // OpenTelemetry proxies inject traceparent: those tags are no evidence either way.
+    expect(on('default/ratings', evidence({ traceparent: fam(9, 9, 0) }))).toEqual([]);
+    expect(on('default/ratings', evidence({ b3: fam(0, 0, 7) }))).toEqual([]);
+    expect(on('default/ratings', evidence({ b3: fam(3, 3, 0) }))).toEqual(['provider-mismatch']);
   });
 
   it('reports an upstream decision when the observed rate differs from the configured one', () => {

@@ -4,8 +4,8 @@
  * they differ. Pure: every input is data or an injected lookup.
  */
 import type {
-  DriftFinding, HeaderEvidenceResolver, IntendedResolver, IntendedSampling, ObservedResolver, ObservedSampling,
-  ProxyTracing, SideTracing, WorkloadDrift, WorkloadRef, WorkloadTracing,
+  DriftFinding, FamilyEvidence, HeaderEvidence, HeaderEvidenceResolver, IntendedResolver, IntendedSampling, MismatchEvidence,
+  ObservedResolver, ObservedSampling, ProxyTracing, SideTracing, TracingProvider, WorkloadDrift, WorkloadRef, WorkloadTracing,
 } from './types.js';
 
 export interface DriftInputs {
@@ -119,17 +119,49 @@ function upstreamOverride(w: WorkloadTracing, observed: ObservedSampling | undef
   return [{ kind: 'overridden', reason: `observed ${fmt(observed.percentage)} (from ${observed.samples} request ids) vs ${fmt(effective)} configured here: ${who}`, proxies: [] }];
 }
 
-function providerMismatch(w: WorkloadTracing, headers: HeaderEvidenceResolver | undefined): DriftFinding[] {
-  const evidence = headers?.(w.key);
+/** The provider that reads what the app sends out: its outbound HCMs', else the proxy's. */
+function outboundProvider(p: ProxyTracing): TracingProvider | undefined {
+  return p.hcms.find((h) => h.side === 'outbound' && h.enabled)?.provider ?? p.provider;
+}
+
+/**
+ * Evidence for "apps send `foreign` headers instead of the provider's": the counts of the family
+ * the provider never writes (Envoy's own family on the span is only what Envoy injected). Every
+ * such header came from the app; where the proxy continued a context (`agreeing`, or `ignored`
+ * on a span with a parent) the app also sent the provider's family. Undefined unless apps sent
+ * the foreign family and never the provider's with it: then each of those requests started a
+ * new trace at the proxy.
+ */
+function mismatchOf(e: FamilyEvidence, foreign: 'traceparent' | 'b3'): MismatchEvidence | undefined {
+  const sent = e.ignored + e.agreeing;
+  const withProvider = e.ignored - e.ignoredOnRoots + e.agreeing;
+  if (sent === 0 || withProvider > 0) return undefined;
+  return { foreign: { header: foreign, requests: sent }, provider: { header: foreign === 'b3' ? 'traceparent' : 'b3', requests: withProvider } };
+}
+
+function requests(n: number): string {
+  return `${n} outbound request${n === 1 ? '' : 's'}`;
+}
+
+function providerMismatch(w: WorkloadTracing, evidence: HeaderEvidence | undefined): DriftFinding[] {
   if (evidence === undefined) return [];
   const findings: DriftFinding[] = [];
-  const b3Only = w.proxies.filter((p) => p.provider?.kind === 'zipkin' && p.provider.traceContextOption !== 'USE_B3_WITH_W3C_PROPAGATION');
-  if (b3Only.length > 0 && evidence.traceparent > 0 && evidence.b3 === 0) {
-    findings.push({ kind: 'provider-mismatch', reason: 'apps forward traceparent but the Zipkin provider reads only B3 headers: forward x-b3-* too, or set traceContextOption: USE_B3_WITH_W3C_PROPAGATION (Istio ≥ 1.28)', proxies: b3Only.map((p) => p.proxy.id) });
+  // With USE_B3_WITH_W3C_PROPAGATION the Zipkin tracer falls back to traceparent: nothing to mismatch.
+  const b3Only = w.proxies.filter((p) => { const v = outboundProvider(p); return v?.kind === 'zipkin' && v.traceContextOption !== 'USE_B3_WITH_W3C_PROPAGATION'; });
+  const w3c = b3Only.length === 0 ? undefined : mismatchOf(evidence.traceparent, 'traceparent');
+  if (w3c !== undefined) {
+    findings.push({
+      kind: 'provider-mismatch', headers: w3c, proxies: b3Only.map((p) => p.proxy.id),
+      reason: `apps sent traceparent on ${requests(w3c.foreign.requests)} and B3 on none of them, so each started a new trace: the Zipkin provider reads only B3 headers; forward x-b3-* too, or set traceContextOption: USE_B3_WITH_W3C_PROPAGATION (Istio ≥ 1.28)`,
+    });
   }
-  const otel = w.proxies.filter((p) => p.provider?.kind === 'opentelemetry');
-  if (otel.length > 0 && evidence.b3 > 0 && evidence.traceparent === 0) {
-    findings.push({ kind: 'provider-mismatch', reason: 'apps forward B3 headers but the OpenTelemetry provider reads only traceparent/tracestate: forward those', proxies: otel.map((p) => p.proxy.id) });
+  const otel = w.proxies.filter((p) => outboundProvider(p)?.kind === 'opentelemetry');
+  const b3 = otel.length === 0 ? undefined : mismatchOf(evidence.b3, 'b3');
+  if (b3 !== undefined) {
+    findings.push({
+      kind: 'provider-mismatch', headers: b3, proxies: otel.map((p) => p.proxy.id),
+      reason: `apps sent B3 on ${requests(b3.foreign.requests)} and traceparent on none of them, so each started a new trace: the OpenTelemetry provider reads only traceparent/tracestate; forward those`,
+    });
   }
   return findings;
 }
@@ -138,12 +170,13 @@ function providerMismatch(w: WorkloadTracing, headers: HeaderEvidenceResolver | 
 export function workloadDrift(w: WorkloadTracing, inputs: DriftInputs): WorkloadDrift {
   const intended = inputs.intended?.(workloadRef(w));
   const observed = inputs.observed?.(w.key);
+  const headers = inputs.headers?.(w.key);
   const effective = effectiveGroups(w);
   const findings = [
     ...staleProxies(w, intended), ...samplerOverrides(w), ...upstreamOverride(w, observed),
-    ...tracingDisabled(w, intended), ...providerMismatch(w, inputs.headers), ...podsDisagree(w, effective),
+    ...tracingDisabled(w, intended), ...providerMismatch(w, headers), ...podsDisagree(w, effective),
   ];
-  return { key: w.key, namespace: w.namespace, workload: w.workload, intended, effective, observed, findings };
+  return { key: w.key, namespace: w.namespace, workload: w.workload, intended, effective, observed, ...(headers === undefined ? {} : { headers }), findings };
 }
 
 export function driftReport(workloads: readonly WorkloadTracing[], inputs: DriftInputs): WorkloadDrift[] {

@@ -6,6 +6,10 @@ export { readConfigDump } from './config-dump.js';
 export type { DumpResult, ListenerEntry, ProxyConfig } from './config-dump.js';
 export { driftReport, workloadDrift, workloadRef, MIN_OBSERVED_SAMPLES } from './drift.js';
 export type { DriftInputs } from './drift.js';
+export { HEADER_TAGS, classifySpan } from './header-evidence.js';
+export type { HeaderVerdict, SpanHeaders } from './header-evidence.js';
+export { HeaderTally } from './header-tally.js';
+export type { HeaderTallyOptions, HeaderTallyStats } from './header-tally.js';
 export { groupWorkloads, proxyTracing, proxyTracingInSlices, workloadKeyOf } from './effective.js';
 export { bigConfigDump } from './synthetic-dump.js';
 export { tracingFactsFrom, tracingFactsOf } from './facts.js';
@@ -24,7 +28,7 @@ export { adsProxyConfig, startXdsSources } from './sources.js';
 export type { RunningXdsSources, XdsSourcesOptions } from './sources.js';
 export { XdsState } from './state.js';
 export type {
-  CustomTag, DriftFinding, DriftKind, HcmTracing, HeaderEvidence, HeaderEvidenceResolver, IntendedResolver, IntendedSampling,
-  IntendedSource, IntendedSourceKind, ListenerSide, ObservedResolver, ObservedSampling, ProviderKind, ProxyIdentity, ProxyTracing,
+  CustomTag, DriftFinding, DriftKind, FamilyEvidence, HcmTracing, HeaderEvidence, HeaderEvidenceResolver, IntendedResolver, IntendedSampling,
+  IntendedSource, IntendedSourceKind, ListenerSide, MismatchEvidence, ObservedResolver, ObservedSampling, ProviderKind, ProxyIdentity, ProxyTracing,
   SideTracing, TraceContextOption, TracingProvider, WorkloadDrift, WorkloadRef, WorkloadTracing,
 } from './types.js';

@@ -164,13 +164,41 @@ export interface ObservedSampling {
 
 export type ObservedResolver = (workloadKey: string) => ObservedSampling | undefined;
 
-/** Which trace headers the workload's apps were seen forwarding (counts of requests). */
+/**
+ * One trace-context family as a workload's apps sent it on outbound requests, in counts of
+ * requests, read from header custom tags on its sidecars' outbound CLIENT spans (see
+ * `header-evidence.ts`). Provider-neutral: which family is the provider's own, and so
+ * meaningless here (Envoy wrote it), is for drift to say.
+ */
+export interface FamilyEvidence {
+  /** The header named another trace than the proxy's span: the app sent it and the proxy did not continue it. */
+  readonly ignored: number;
+  /** Of `ignored`, requests whose span is a root: the proxy found no context it reads and started a new trace. */
+  readonly ignoredOnRoots: number;
+  /**
+   * The header named the span's own trace with another span id than Envoy's: the app's context is
+   * the one the proxy continued. (`x-b3-traceid` alone has no span id: on a Zipkin proxy its
+   * injection lands here, which is why drift reads only the family the provider never writes.)
+   */
+  readonly agreeing: number;
+}
+
+/** Header evidence of one workload over the recent window. */
 export interface HeaderEvidence {
-  readonly b3: number;
-  readonly traceparent: number;
+  /** `b3`, else `x-b3-traceid`. */
+  readonly b3: FamilyEvidence;
+  readonly traceparent: FamilyEvidence;
 }
 
 export type HeaderEvidenceResolver = (workloadKey: string) => HeaderEvidence | undefined;
+
+/** What a `provider-mismatch` finding rests on, in outbound requests that carried the other family's header. */
+export interface MismatchEvidence {
+  /** Requests on which apps sent the header family the provider does not read. */
+  readonly foreign: { readonly header: 'traceparent' | 'b3'; readonly requests: number };
+  /** Of those, requests on which they also sent the provider's family (the proxy continued the app's context). */
+  readonly provider: { readonly header: 'traceparent' | 'b3'; readonly requests: number };
+}
 
 export type DriftKind = 'stale-proxy' | 'overridden' | 'tracing-disabled' | 'provider-mismatch' | 'pods-disagree';
 
@@ -181,6 +209,8 @@ export interface DriftFinding {
   readonly proxies: readonly string[];
   /** `stale-proxy` only: the fix is a pod restart (value from meshConfig.defaultConfig or an annotation). */
   readonly restartRequired?: boolean;
+  /** `provider-mismatch` only: the header counts behind it. */
+  readonly headers?: MismatchEvidence;
 }
 
 export interface WorkloadDrift {
@@ -191,5 +221,7 @@ export interface WorkloadDrift {
   /** Distinct effective percentages over its pods (undefined entries mean tracing off). */
   readonly effective: readonly { readonly percentage: number | undefined; readonly proxies: readonly string[] }[];
   readonly observed: ObservedSampling | undefined;
+  /** Trace headers its apps were seen sending (undefined: no header custom tags seen recently). */
+  readonly headers?: HeaderEvidence;
   readonly findings: readonly DriftFinding[];
 }

@@ -4,6 +4,20 @@ import { LoadState } from '../components/load-state.js';
 import { useReadyMarker } from '../ready.js';
 import { href } from '../router.js';
 
+/** `provider-mismatch` only: outbound requests on which apps sent the header family the provider does not read, and its own. */
+interface MismatchEvidence {
+  readonly foreign: { readonly header: string; readonly requests: number };
+  readonly provider: { readonly header: string; readonly requests: number };
+}
+
+interface Finding {
+  readonly kind: string;
+  readonly reason: string;
+  readonly proxies: readonly string[];
+  readonly restartRequired?: boolean;
+  readonly headers?: MismatchEvidence;
+}
+
 /** `GET /api/sampling/drift`, as far as this page reads it. */
 export interface DriftAnswer {
   readonly workloads: readonly {
@@ -13,7 +27,7 @@ export interface DriftAnswer {
     readonly intended?: { readonly percentage: number } | undefined;
     readonly effective: readonly { readonly percentage?: number | undefined; readonly proxies: readonly string[] }[];
     readonly observed?: { readonly percentage: number; readonly samples: number } | undefined;
-    readonly findings: readonly { readonly kind: string; readonly reason: string; readonly proxies: readonly string[]; readonly restartRequired?: boolean }[];
+    readonly findings: readonly Finding[];
   }[];
   readonly counts: Readonly<Record<string, number>>;
   readonly errors: Readonly<Record<string, string>>;
@@ -25,6 +39,24 @@ function isDriftAnswer(v: unknown): v is DriftAnswer {
 }
 
 const pct = (p: number | undefined): string => (p === undefined ? 'tracing off' : `${Number(p.toFixed(2))}%`);
+
+const HEADER_NAMES: Readonly<Record<string, string>> = { traceparent: 'traceparent', b3: 'B3' };
+const headerName = (h: string): string => HEADER_NAMES[h] ?? h;
+
+/** "traceparent forwarded on 120 requests, B3 on 0": the counts a provider-mismatch rests on. */
+export function mismatchLine(e: MismatchEvidence): string {
+  const n = e.foreign.requests;
+  return `${headerName(e.foreign.header)} forwarded on ${n} request${n === 1 ? '' : 's'}, ${headerName(e.provider.header)} on ${e.provider.requests}`;
+}
+
+function FindingItem({ f }: { f: Finding }) {
+  return (
+    <li>
+      <strong>{f.kind}</strong>{f.restartRequired === true ? ' (restart needed)' : ''}: {f.reason}
+      {f.headers !== undefined && <> ({mismatchLine(f.headers)})</>}
+    </li>
+  );
+}
 
 /**
  * Sampling drift: per workload, the rate Istio's precedence asks for, what its Envoys run (from
@@ -63,7 +95,7 @@ export function SamplingPage() {
                 <td>
                   {w.findings.length === 0 ? 'none' : (
                     <ul class="plain-list">
-                      {w.findings.map((f, i) => <li key={i}><strong>{f.kind}</strong>{f.restartRequired === true ? ' (restart needed)' : ''}: {f.reason}</li>)}
+                      {w.findings.map((f, i) => <FindingItem key={i} f={f} />)}
                     </ul>
                   )}
                 </td>
