@@ -11,7 +11,7 @@ export interface ConditionInput {
   readonly message: string;
 }
 
-export const CONDITION_ORDER: readonly ConditionType[] = ['Ready', 'Applied', 'Conflict', 'Ineffective'];
+export const CONDITION_ORDER: readonly ConditionType[] = ['Ready', 'Applied', 'Effective', 'Conflict', 'Ineffective'];
 
 export function mergeConditions(previous: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, nowIso: string): Condition[] {
   return CONDITION_ORDER.flatMap((type) => {
@@ -64,11 +64,26 @@ function notReadyEvent(before: SamplingPolicyStatus | undefined, after: Sampling
   return then?.status === 'False' && then.reason === ready.reason ? [] : [{ type: 'Warning', reason: ready.reason, message: ready.message }];
 }
 
+/**
+ * Effective: a Normal event when the Envoys come to run the written percentage, and when they are
+ * found running another (each change of sampling passes through that); a warning when meshtrace
+ * has none of their config. Other reasons repeat what Conflict, Ineffective or the log already say.
+ */
+function effectiveEvent(before: SamplingPolicyStatus | undefined, after: SamplingPolicyStatus): PolicyEvent[] {
+  const now = conditionOf(after, 'Effective');
+  const then = conditionOf(before, 'Effective');
+  if (now === undefined) return [];
+  if (now.status === 'True') return then?.status === 'True' ? [] : [{ type: 'Normal', reason: 'Effective', message: now.message }];
+  if (then?.status === now.status && then.reason === now.reason) return [];
+  if (now.reason === 'Pending') return [{ type: 'Normal', reason: 'EffectivePending', message: now.message }];
+  return now.reason === 'NoProxies' ? [{ type: 'Warning', reason: 'NoProxies', message: now.message }] : [];
+}
+
 /** One event per change between two statuses: what was written, and each condition that turned. */
 export function eventsBetween(before: SamplingPolicyStatus | undefined, after: SamplingPolicyStatus): PolicyEvent[] {
   const boostEnded = after.boost?.expired === true && before?.boost?.expired !== true;
   return [
-    ...appliedEvent(before, after), ...warningEvents(before, after), ...notReadyEvent(before, after),
+    ...appliedEvent(before, after), ...effectiveEvent(before, after), ...warningEvents(before, after), ...notReadyEvent(before, after),
     ...(boostEnded ? [{ type: 'Normal' as const, reason: 'BoostExpired', message: 'boost ended; previous sampling restored' }] : []),
   ];
 }

@@ -4,10 +4,10 @@
  * an originator (no inbound requests: cron jobs, consumers) per sampled outbound call; a service
  * starts none, except the calls where it drops the trace headers.
  */
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import type { Logger } from 'pino';
 import type { PropagationReport } from '../propagation-audit/index.js';
+import { TtlCache, meshtraceGet } from './meshtrace-client.js';
+import type { MeshtraceEndpoint } from './meshtrace-client.js';
 import type { WorkloadRate } from './reconcile-types.js';
 
 /** namespace → workload → rate. */
@@ -26,30 +26,8 @@ export function ratesFromReport(report: PropagationReport): MeshRates {
   return out;
 }
 
-/**
- * One JSON GET over node:http. Not the global fetch: its first use loads undici, about 10 MiB of
- * resident memory, for a request made once a minute.
- */
-function getJson(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsGet : httpGet)(url, { headers: { accept: 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`${url.toString()} answered ${res.statusCode}`));
-        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch (err) { reject(new Error(`${url.toString()}: not JSON (${String(err)})`)); }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url.toString()}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-  });
-}
-
-export async function fetchRates(baseUrl: string, window: string, headers: Record<string, string> = {}): Promise<MeshRates> {
-  const url = new URL('/api/propagation/report', baseUrl);
-  url.searchParams.set('window', window);
-  return ratesFromReport(await getJson(url, headers, 10_000) as PropagationReport);
+export async function fetchRates(endpoint: MeshtraceEndpoint, window: string): Promise<MeshRates> {
+  return ratesFromReport(await meshtraceGet(endpoint, '/api/propagation/report', { window }) as PropagationReport);
 }
 
 export interface RatesSourceOptions {
@@ -69,27 +47,23 @@ export interface RatesSourceOptions {
  */
 export class RatesSource {
   readonly #o: RatesSourceOptions;
-  #last: { at: number; value: MeshRates | undefined } = { at: -Infinity, value: undefined };
-  #inFlight: Promise<MeshRates | undefined> | undefined;
+  readonly #cache: TtlCache<MeshRates>;
 
   constructor(options: RatesSourceOptions) {
     this.#o = options;
+    this.#cache = new TtlCache(options.ttlMs);
   }
 
-  get(): Promise<MeshRates | undefined> {
-    if (Date.now() - this.#last.at < this.#o.ttlMs) return Promise.resolve(this.#last.value);
-    this.#inFlight ??= this.#fetch().finally(() => { this.#inFlight = undefined; });
-    return this.#inFlight;
-  }
-
-  async #fetch(): Promise<MeshRates | undefined> {
+  async get(): Promise<MeshRates | undefined> {
     const { url, token, windowMs, log } = this.#o;
-    try {
-      this.#last = { at: Date.now(), value: await fetchRates(url, `${Math.round(windowMs / 1000)}s`, token !== undefined ? { authorization: `Bearer ${token}` } : {}) };
-    } catch (err) {
-      log.warn({ err: String(err), url }, 'cannot read meshtrace\'s report; adaptive policies hold');
-      this.#last = { at: Date.now(), value: undefined };
-    }
-    return this.#last.value;
+    const got = await this.#cache.get('', async () => {
+      try {
+        return await fetchRates({ url, token }, `${Math.round(windowMs / 1000)}s`);
+      } catch (err) {
+        log.warn({ err: String(err), url }, 'cannot read meshtrace\'s report; adaptive policies hold');
+        throw err;
+      }
+    });
+    return got.ok ? got.value : undefined;
   }
 }

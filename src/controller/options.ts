@@ -14,7 +14,7 @@ export const CONTROLLER_OPTIONS = {
   context: { type: 'string', default: '', help: 'kubeconfig context' },
   'root-namespace': { type: 'string', default: 'istio-system', help: 'Istio root namespace (meshConfig.rootNamespace): mesh-wide policies and the istio ConfigMap' },
   'resync-period': { type: 'duration', default: '5m', help: 'reconcile every policy this often even without changes' },
-  'meshtrace-url': { type: 'string', default: '', help: 'meshtrace API (e.g. http://meshtrace.istio-system:8080): trace-start rates for adaptive policies and Ineffective checks' },
+  'meshtrace-url': { type: 'string', default: '', help: 'meshtrace API (e.g. http://meshtrace.istio-system:8080): trace-start rates for adaptive policies and Ineffective checks; what the Envoys run, for Effective' },
   'meshtrace-token': { type: 'string', default: '', help: 'bearer token for --meshtrace-url (prefer the env variable)' },
   'adaptive-window': { type: 'duration', default: '5m', help: 'rate measurement window; also the least time between two adaptive changes' },
   'adaptive-interval': { type: 'duration', default: '1m', help: 'how often adaptive policies are re-evaluated' },

@@ -27,7 +27,7 @@ export interface PlanWriterDeps {
 
 /** Merge patch of status: keys the new status lacks are removed, not left behind. */
 function statusPatch(status: SamplingPolicyStatus): Record<string, unknown> {
-  return { boost: null, workloads: null, telemetries: null, ...status };
+  return { boost: null, workloads: null, telemetries: null, effective: null, effectiveOmitted: null, ...status };
 }
 
 export const policyRef = (namespace: string, name: string): string => `policy:${namespace}/${name}`;

@@ -58,7 +58,7 @@ export interface Condition {
   readonly observedGeneration?: number;
   readonly lastTransitionTime: string;
 }
-export type ConditionType = 'Ready' | 'Applied' | 'Conflict' | 'Ineffective';
+export type ConditionType = 'Ready' | 'Applied' | 'Effective' | 'Conflict' | 'Ineffective';
 
 export interface TelemetryRef { readonly namespace: string; readonly name: string; readonly percentage: number; readonly workload?: string }
 
@@ -73,6 +73,19 @@ export interface WorkloadStatus {
   readonly lastChangeTime?: string;
 }
 
+/** What the Envoys of one workload the policy decides run, from meshtrace's xDS view. */
+export interface EffectiveStatus {
+  readonly workload: string;
+  /** Distinct percentages its Envoys run on the side that decides new traces, ascending; empty: none known or tracing off. */
+  readonly percentages: readonly number[];
+  /** Envoys meshtrace has config for. */
+  readonly proxies: number;
+  /** The percentage this policy wrote for it. */
+  readonly expected?: number;
+  /** Every one of its Envoys runs `expected`. */
+  readonly matches: boolean;
+}
+
 export interface BoostStatus { readonly startedAt: string; readonly expiresAt: string; readonly expired: boolean }
 
 export interface SamplingPolicyStatus {
@@ -83,6 +96,10 @@ export interface SamplingPolicyStatus {
   readonly conditions?: readonly Condition[];
   readonly telemetries?: readonly TelemetryRef[];
   readonly workloads?: readonly WorkloadStatus[];
+  /** What the Envoys run, per workload the policy decides: at most 50, mismatches first. */
+  readonly effective?: readonly EffectiveStatus[];
+  /** Workloads compared but left out of `effective`. */
+  readonly effectiveOmitted?: number;
   readonly boost?: BoostStatus;
 }
 

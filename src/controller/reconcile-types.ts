@@ -1,6 +1,7 @@
 /** What the reconciler sees and what it asks the I/O shell to do. */
 import type { AdaptiveTuning } from './adaptive.js';
 import type { PolicyEvent } from './conditions.js';
+import type { WorkloadEnvoys } from './effective-rates.js';
 import type { MeshTracingConfig } from './mesh-config.js';
 import type { SamplingPolicy, SamplingPolicySpec, SamplingPolicyStatus } from './policy.js';
 import type { PodFacts } from './precedence.js';
@@ -22,6 +23,14 @@ export interface WorkloadRate {
   readonly rootCalls: number;
 }
 
+/**
+ * What the Envoys of the policy's namespace run, per workload, as meshtrace's xDS view has it; or
+ * why that is unknown (meshtrace unreachable, a bad answer).
+ */
+export type EnvoyView =
+  | { readonly workloads: ReadonlyMap<string, WorkloadEnvoys> }
+  | { readonly unavailable: string };
+
 export interface ObservedState {
   readonly policy: SamplingPolicy;
   readonly rootNamespace: string;
@@ -34,6 +43,8 @@ export interface ObservedState {
   readonly workloads: readonly WorkloadFacts[] | undefined;
   /** Per workload name in the policy's namespace; undefined without --meshtrace-url. */
   readonly rates: ReadonlyMap<string, WorkloadRate> | undefined;
+  /** What the namespace's Envoys run; undefined without --meshtrace-url. */
+  readonly effective?: EnvoyView | undefined;
   readonly nowMs: number;
   readonly tuning: AdaptiveTuning;
 }

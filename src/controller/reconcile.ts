@@ -13,6 +13,7 @@ import type { ConditionInput } from './conditions.js';
 import { findConflicts, olderPolicyAtSameScope } from './conflicts.js';
 import { buildTelemetry } from './desired.js';
 import type { DesiredTelemetry } from './desired.js';
+import { effectiveOutcome } from './effective-status.js';
 import { describeTarget, validatePolicy } from './policy.js';
 import type { BoostStatus, SamplingPolicy, SamplingPolicySpec, SamplingPolicyStatus, ValidPolicy, WorkloadStatus } from './policy.js';
 import { resolveSampling } from './precedence.js';
@@ -164,9 +165,10 @@ function invalidPlan(s: ObservedState, errors: readonly string[]): ReconcilePlan
   return { apply: [], delete: [], status, events: eventsBetween(s.policy.status, status) };
 }
 
-function conditionsFor(conflicts: readonly string[], toApply: readonly DesiredTelemetry[], intent: Intent, inert: ConditionInput | undefined): ConditionInput[] {
+function conditionsFor(conflicts: readonly string[], toApply: readonly DesiredTelemetry[], intent: Intent, inert: ConditionInput | undefined, effective: ConditionInput): ConditionInput[] {
   const conflict = conflicts.join('; ');
   return [
+    effective,
     conflict !== ''
       ? { type: 'Ready', status: false, reason: 'Conflict', message: conflict }
       : { type: 'Ready', status: true, reason: 'Reconciled', message: toApply.length === 0 ? 'nothing to write' : `${toApply.length} Telemetry written` },
@@ -201,8 +203,9 @@ export function reconcile(s: ObservedState): ReconcilePlan {
   ];
   const workloads = workloadStatuses(s, after, intent);
   const writtenRefs = new Set(toApply.map((d) => telemetryKey(d.telemetry)));
-  const conditions = conditionsFor(conflicts.map((c) => c.message), toApply, intent,
-    intent.notes.find((n) => n.type === 'Ineffective') ?? ineffective(s, workloads, writtenRefs));
+  const inert = intent.notes.find((n) => n.type === 'Ineffective') ?? ineffective(s, workloads, writtenRefs);
+  const effective = effectiveOutcome({ state: s, written: toApply, workloads, ineffective: inert });
+  const conditions = conditionsFor(conflicts.map((c) => c.message), toApply, intent, inert, effective.condition);
   const status: SamplingPolicyStatus = {
     observedGeneration: policy.metadata.generation,
     mode: modeName(intent.restoreSpec ?? policy.spec),
@@ -212,6 +215,8 @@ export function reconcile(s: ObservedState): ReconcilePlan {
     telemetries: [...toApply.map((d) => ({ namespace: d.telemetry.metadata.namespace, name: d.telemetry.metadata.name, percentage: d.percentage, ...(d.workload !== undefined ? { workload: d.workload } : {}) })),
       ...mine.filter((t) => blocked.has(t.metadata.name)).map((t) => ({ namespace: t.metadata.namespace, name: t.metadata.name, percentage: t.spec?.tracing?.[0]?.randomSamplingPercentage ?? 0 }))],
     ...(workloads.length > 0 ? { workloads } : {}),
+    ...(effective.listed !== undefined && effective.listed.length > 0 ? { effective: effective.listed } : {}),
+    ...(effective.omitted !== undefined ? { effectiveOmitted: effective.omitted } : {}),
     ...(intent.boost !== undefined ? { boost: intent.boost } : {}),
   };
   return {

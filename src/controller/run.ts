@@ -15,12 +15,14 @@ import { ListWatch } from './list-watch.js';
 import type { WatchEventType } from './list-watch.js';
 import { MESH_CONFIGMAP, MESH_CONFIGMAP_KEY, parseMeshConfig } from './mesh-config.js';
 import type { MeshTracingConfig } from './mesh-config.js';
+import { EffectiveSource } from './meshtrace-effective.js';
 import { RatesSource } from './meshtrace-rates.js';
 import { OwnWrites } from './own-writes.js';
 import { PlanWriter, policyRef, telemetryRef } from './plan-writer.js';
 import type { SamplingPolicy } from './policy.js';
 import { reconcile } from './reconcile.js';
-import type { WorkloadFacts } from './reconcile-types.js';
+import type { ReconcilePlan, WorkloadFacts } from './reconcile-types.js';
+import { stableJson } from './stable-json.js';
 import { FIELD_MANAGER } from './telemetry.js';
 import type { Telemetry } from './telemetry.js';
 import { policyChange, telemetryChange } from './triggers.js';
@@ -46,6 +48,8 @@ export interface ControllerOptions {
   /** List the pods a policy targets for per-workload status and Ineffective checks. */
   readonly inspectPods: boolean;
   readonly log: Logger;
+  /** How long one namespace's answer of what its Envoys run is used, ms; default 15 s. */
+  readonly effectiveTtlMs?: number;
   /** Called after every reconcile with its duration (the bench's p95). */
   readonly onReconciled?: (key: string, ms: number, error?: unknown) => void;
 }
@@ -53,6 +57,8 @@ export interface ControllerOptions {
 const policyKey = (ns: string, name: string): string => `${ns}/${name}`;
 /** How long one answer of meshtrace's report is used. */
 const RATES_TTL_MS = 30_000;
+/** How long one namespace's answer of what its Envoys run is used; also how soon a policy waiting on its Envoys is looked at again. */
+const EFFECTIVE_TTL_MS = 15_000;
 
 export class Controller {
   readonly #api: ControllerApi;
@@ -67,6 +73,10 @@ export class Controller {
   readonly #writer: PlanWriter;
   #resync: NodeJS.Timeout | undefined;
   readonly #rates: RatesSource | undefined;
+  readonly #effective: EffectiveSource | undefined;
+  readonly #effectiveTtlMs: number;
+  /** Per policy waiting on its Envoys: what it wrote, and since when it has been waiting for that. */
+  readonly #waitingSince = new Map<string, { readonly written: string; readonly since: number }>();
   #parsedMesh: { resourceVersion: string | undefined; value: MeshTracingConfig } | undefined;
 
   constructor(api: ControllerApi, options: ControllerOptions) {
@@ -78,6 +88,10 @@ export class Controller {
     this.#writer = new PlanWriter({ api, ownWrites: this.#ownWrites, events: this.#events, cachedTelemetry: (ns, name) => this.telemetries.get(ns, name) });
     this.#rates = options.meshtraceUrl === undefined ? undefined : new RatesSource({
       url: options.meshtraceUrl, token: options.meshtraceToken, windowMs: options.adaptiveWindowMs, ttlMs: Math.min(RATES_TTL_MS, options.adaptiveIntervalMs), log,
+    });
+    this.#effectiveTtlMs = options.effectiveTtlMs ?? EFFECTIVE_TTL_MS;
+    this.#effective = options.meshtraceUrl === undefined ? undefined : new EffectiveSource({
+      url: options.meshtraceUrl, token: options.meshtraceToken, ttlMs: this.#effectiveTtlMs, log,
     });
     this.policies = new ListWatch(api, {
       path: policiesPath(), compact: compactPolicy, log,
@@ -181,23 +195,43 @@ export class Controller {
     const [namespace, name] = key.split('/') as [string, string];
     const policy = this.policies.get(namespace, name);
     if (policy === undefined) {
+      this.#waitingSince.delete(key);
       await this.#writer.deleteWritten(namespace, name);
       return;
     }
     if (policy.metadata.deletionTimestamp !== undefined) return this.#writer.finalize(policy);
     const finalizer = this.#writer.addFinalizer(policy);
     finalizer?.catch(() => undefined); // awaited with the Telemetries; this only keeps an early failure from going unhandled
-    const [workloads, rates] = await Promise.all([this.#workloads(policy), this.#rates?.get()]);
+    const [workloads, rates, effective] = await Promise.all([this.#workloads(policy), this.#rates?.get(), this.#effective?.get(namespace)]);
     const plan = reconcile({
       policy, rootNamespace: this.#o.rootNamespace, mesh: this.#mesh(),
       telemetries: this.telemetries.list(namespace).concat(namespace === this.#o.rootNamespace ? [] : this.telemetries.list(this.#o.rootNamespace)),
       policies: this.policies.list(namespace).filter((p) => p.metadata.name !== name),
-      workloads, rates: rates?.get(namespace), nowMs: Date.now(),
+      workloads, rates: rates?.get(namespace), effective, nowMs: Date.now(),
       tuning: { ...DEFAULT_TUNING, holdMs: this.#o.adaptiveWindowMs },
     });
     await this.#writer.write(policy, plan, finalizer);
     if (plan.requeueAfterMs !== undefined) this.#queue.addAfter(key, plan.requeueAfterMs + 50);
     if (policy.spec.adaptive !== undefined) this.#queue.addAfter(key, this.#o.adaptiveIntervalMs);
+    if (this.#waitingOnEnvoys(key, plan)) this.#queue.addAfter(key, this.#effectiveTtlMs + 50);
+  }
+
+  /**
+   * Whether to look again as soon as meshtrace's answer is renewed: the Envoys do not run what was
+   * written yet (Effective=False/Pending or NoProxies), and it was written less than a resync period
+   * ago. istiod usually pushes within seconds; past that period the resync is soon enough.
+   */
+  #waitingOnEnvoys(key: string, plan: ReconcilePlan): boolean {
+    const c = plan.status.conditions?.find((x) => x.type === 'Effective');
+    if (c === undefined || (c.reason !== 'Pending' && c.reason !== 'NoProxies')) {
+      this.#waitingSince.delete(key);
+      return false;
+    }
+    const written = stableJson(plan.status.telemetries ?? []);
+    const before = this.#waitingSince.get(key);
+    const since = before !== undefined && before.written === written ? before.since : Date.now();
+    this.#waitingSince.set(key, { written, since });
+    return Date.now() - since < this.#o.resyncMs;
   }
 
   /** The mesh config, parsed once per version of the ConfigMap rather than once per reconcile. */

@@ -8,7 +8,7 @@ import { samplingGet, samplingSet } from './sampling.js';
 export const KUBECTL_HELP = `Usage: kubectl meshtrace <command> [flags]
 
 Commands:
-  sampling get [-A]                              SamplingPolicies with targets, modes and effective percentages
+  sampling get [-A]                              SamplingPolicies: targets, modes, percentages and what the Envoys run
   sampling set <namespace>[/<workload>] <pct>    create or update a fixed-percentage policy
   boost <namespace>/<workload> [--to 100] [--for 10m]
                                                  sample more for a while, then go back by itself

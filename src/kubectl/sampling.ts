@@ -24,6 +24,17 @@ function readyText(p: SamplingPolicy): string {
   return `${ready.status === 'True' ? 'Ready' : ready.reason}${flags.length > 0 ? ` (${flags.map((f) => p.status?.conditions?.find((c) => c.type === f)?.reason ?? f).join(', ')})` : ''}`;
 }
 
+const pct = (p: number): string => `${Number(p.toFixed(4))}%`;
+
+/** What the Envoys run (status.effective), with the Effective reason unless they run what was written. */
+export function effectiveText(p: SamplingPolicy): string {
+  const c = p.status?.conditions?.find((x) => x.type === 'Effective');
+  if (c === undefined) return '-';
+  const values = [...new Set((p.status?.effective ?? []).flatMap((e) => e.percentages))].sort((a, b) => a - b).map(pct).join(',');
+  if (c.status === 'True') return values === '' ? 'yes' : values;
+  return values === '' ? c.reason : `${values} (${c.reason})`;
+}
+
 export async function samplingGet(ctx: PluginContext, allNamespaces: boolean): Promise<void> {
   const list = await ctx.api.listPolicies(allNamespaces ? undefined : ctx.namespace);
   const rows = list.items
@@ -31,13 +42,13 @@ export async function samplingGet(ctx: PluginContext, allNamespaces: boolean): P
     .map((p) => [
       ...(allNamespaces ? [p.metadata.namespace] : []), p.metadata.name,
       p.status?.target ?? describeTarget(p.spec.target?.matchLabels, p.metadata.namespace === ctx.rootNamespace), modeText(p),
-      p.status?.percentage !== undefined ? `${p.status.percentage}%` : '-', readyText(p),
+      p.status?.percentage !== undefined ? `${p.status.percentage}%` : '-', effectiveText(p), readyText(p),
     ]);
   if (rows.length === 0) {
     ctx.out.write(`No SamplingPolicies found${allNamespaces ? '' : ` in ${ctx.namespace} namespace`}.\n`);
     return;
   }
-  ctx.out.write(formatTable([...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TARGET', 'MODE', 'EFFECTIVE', 'STATUS'], rows));
+  ctx.out.write(formatTable([...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TARGET', 'MODE', 'PERCENTAGE', 'EFFECTIVE', 'STATUS'], rows));
 }
 
 export function parsePercent(text: string | undefined): number {

@@ -49,7 +49,7 @@ describe.runIf('kube' in started)('kubectl meshtrace on a real API server', () =
     expect(policies).toHaveLength(1);
     expect(policies[0]!.spec.fixed?.percentage).toBe(30);
     const table = await plugin('sampling', 'get', '-n', NS);
-    expect(table).toMatch(/NAME\s+TARGET\s+MODE\s+EFFECTIVE\s+STATUS/);
+    expect(table).toMatch(/NAME\s+TARGET\s+MODE\s+PERCENTAGE\s+EFFECTIVE\s+STATUS/);
     expect(table).toContain('fixed 30%');
     expect(await plugin('sampling', 'get', '-A')).toMatch(/^NAMESPACE/);
   });
