@@ -123,6 +123,14 @@ describe('propagation audit rules', () => {
     expect(zipkin('frontend').headersToForward).not.toContain('traceparent');
   });
 
+  it('names the headers of the provider the sidecar was configured with, when xDS says so', () => {
+    const configuredProvider = (w: string) => (w === 'default/frontend' ? 'opentelemetry' as const : undefined);
+    const { wl } = audit(request(1, 'none'), { configuredProvider });
+    expect(wl('frontend')).toMatchObject({ provider: 'opentelemetry', headersToForward: ['x-request-id', 'traceparent', 'tracestate'] });
+    expect(wl('frontend').hints.join(' ')).toContain('traceparent');
+    expect(wl('backend').headersToForward).toContain('x-b3-traceid');
+  });
+
   it('hints at request ids Envoy cannot sample by and at mixed trace id widths', () => {
     const spans = request(1, 'all')[0]!.map((s) => ({ ...s, requestId: 'req-1' }));
     const narrow = request(2, 'all')[0]!.map((s) => ({ ...s, traceIdBits: 64 as const }));

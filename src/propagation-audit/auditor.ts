@@ -27,6 +27,11 @@ export interface AuditOptions {
   /** Workloads (`namespace/workload`) whose hops Telemetry excludes from tracing; never judged. */
   readonly excluded?: (workload: WorkloadKey) => boolean;
   /**
+   * The provider a workload's Envoys were configured with (from xDS), preferred over the one read
+   * from its spans: the headers its app must forward follow what its sidecar reads.
+   */
+  readonly configuredProvider?: (workload: WorkloadKey) => ProviderKind | undefined;
+  /**
    * Observations (inbound windows and root calls) held at most; beyond it the oldest minutes are
    * dropped before their retention ends, and counted. Default 1,000,000 (roughly 200 MB).
    */

@@ -248,13 +248,13 @@ function verdictOf(options: AuditOptions, role: WorkloadRole, requests: number, 
   return { verdict: 'propagates', reason: gaps === 0 ? 'every call kept its trace context' : `${gaps} root calls, below the ${options.minGaps}-call and ${(options.minGapRatio * 100).toFixed(0)}% thresholds` };
 }
 
-function hintsOf(a: WorkloadAnalysis, role: WorkloadRole, parented: number, roots: number): string[] {
+function hintsOf(a: WorkloadAnalysis, role: WorkloadRole, parented: number, roots: number, provider: ProviderKind | undefined): string[] {
   const hints: string[] = [];
   if (a.facts.nonUuidRequestIds > 0) {
     hints.push(`${a.facts.nonUuidRequestIds} requests carried an x-request-id that is not a UUID (e.g. "${a.facts.exampleNonUuid}"): Envoy cannot read its sampling decision from it and stops tracing those requests`);
   }
   if (role === 'service' && roots > 0 && parented === 0) {
-    hints.push(`none of its calls kept the trace context: forward ${requiredHeaders(a.facts.provider).join(', ')} from the inbound request`);
+    hints.push(`none of its calls kept the trace context: forward ${requiredHeaders(provider).join(', ')} from the inbound request`);
   } else if (role === 'service' && roots > 0) {
     hints.push('some calls keep the trace context and some do not: look for calls made from background tasks, thread pools or retries that do not carry the inbound headers');
   }
@@ -367,14 +367,15 @@ export function analyze(auditor: PropagationAuditor, q: ReportQuery): Analysis {
       }
     }
     const { verdict, reason } = verdictOf(options, role, a.requests, rootCount, gapRatio);
+    const provider = options.configuredProvider?.(a.facts.key) ?? a.facts.provider;
     workloads.push({
       namespace, workload, role, verdict, gapRatio,
       gaps: { confirmed: counts.confirmed, inferred: counts.inferred, deadEnds, unattributed: counts.unattributed },
       requests: a.requests, calls,
       graftConfidence: counts.inferred === 0 ? 0 : confidenceSum / counts.inferred,
-      pods: a.facts.pods.size, provider: a.facts.provider, headersToForward: requiredHeaders(a.facts.provider),
+      pods: a.facts.pods.size, provider, headersToForward: requiredHeaders(provider),
       firstSeen: isoOfUs(a.facts.firstSeenUs), lastSeen: isoOfUs(a.facts.lastSeenUs),
-      evidence, hints: hintsOf(a, role, parented, rootCount), reason,
+      evidence, hints: hintsOf(a, role, parented, rootCount, provider), reason,
     });
     for (const [callee, t] of tallies) {
       const gaps = role === 'service' ? t.confirmed + t.inferred + t.unattributed : 0;

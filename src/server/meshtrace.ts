@@ -84,6 +84,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const auditor = new PropagationAuditor({
     // Hops whose listeners do not trace at all cannot break propagation.
     excluded: (workload) => xds.tracingFacts(workload).tracingDisabled,
+    configuredProvider: (workload) => xds.tracingFacts(workload).provider,
     retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, maxObservations: config.auditMaxObservations, clockUs: nowUs });
   const audit = new LiveAudit(auditor, nowUs);
   const assembler = new TraceAssembler({
