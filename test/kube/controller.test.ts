@@ -81,7 +81,7 @@ describe.skipIf('skip' in started)('SamplingPolicy controller on a real API serv
     const expiresAt = Date.parse(p.expiresAt);
     await eventually(async () => (await telemetry('meshtrace-boost')) === undefined, expiresAt - Date.now() + 20_000, 'boost Telemetry removed');
     await remove('boost');
-    await eventually(async () => (await policy('boost')) === undefined, 3000, 'boost policy gone');
+    await eventually(async () => (await policy('boost')) === undefined, 10_000, 'boost policy gone');
   });
 
   it('a boost over an existing policy returns to the saved spec', async () => {
