@@ -39,7 +39,9 @@ const STRING = 1, NUMBER = 2, TRUE = 3, FALSE = 4, NULL = 5, OTHER = 6;
 const FIELD_NAMES = ['traceId', 'id', 'parentId', 'kind', 'name', 'timestamp', 'duration', 'localEndpoint',
   'remoteEndpoint', 'annotations', 'tags', 'debug', 'shared'] as const;
 type FieldName = typeof FIELD_NAMES[number];
-const FIELD_BYTES = FIELD_NAMES.map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
+/** Member names by their length in bytes, with their bytes: a key is compared only with names as long as it. */
+const FIELDS_BY_LENGTH: { readonly name: FieldName; readonly bytes: Uint8Array }[][] = [];
+for (const name of FIELD_NAMES) (FIELDS_BY_LENGTH[name.length] ??= []).push({ name, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)) });
 
 /**
  * Decodes a Zipkin v2 JSON body, or returns undefined when the body is not one this reader
@@ -71,11 +73,9 @@ interface Token {
 /** One span's members as read; the last of a repeated member wins, as with `JSON.parse`. */
 class SpanFields {
   traceId: string | undefined;
-  /** Member type of traceId/id/parentId (0: absent). */
-  traceType = 0;
   id: string | undefined;
-  idType = 0;
   parentId: string | undefined;
+  /** What the parentId member was (0: absent): null and absent mean no parent, other non-strings are invalid. */
   parentType = 0;
   kind: SpanKind | undefined;
   name = '';
@@ -96,7 +96,7 @@ class SpanFields {
 
   reset(): void {
     this.traceId = this.id = this.parentId = undefined;
-    this.traceType = this.idType = this.parentType = 0;
+    this.parentType = 0;
     this.kind = undefined;
     this.name = '';
     this.timestamp = this.duration = 0;
@@ -190,12 +190,10 @@ class ZipkinJsonReader implements ByteSource {
     }
     const buf = this.buf;
     const length = t.end - t.start;
-    for (let i = 0; i < FIELD_BYTES.length; i++) {
-      const bytes = FIELD_BYTES[i]!;
-      if (bytes.length !== length) continue;
+    for (const field of FIELDS_BY_LENGTH[length] ?? []) {
       let j = 0;
-      while (j < length && bytes[j] === buf[t.start + j]) j++;
-      if (j === length) return FIELD_NAMES[i];
+      while (j < length && field.bytes[j] === buf[t.start + j]) j++;
+      if (j === length) return field.name;
     }
     return undefined;
   }
@@ -228,8 +226,8 @@ class ZipkinJsonReader implements ByteSource {
   #scalarMember(field: FieldName, t: Token): void {
     const f = this.#f;
     switch (field) {
-      case 'traceId': f.traceType = t.type; f.traceId = this.#stringOrUndefined(t); break;
-      case 'id': f.idType = t.type; f.id = this.#stringOrUndefined(t); break;
+      case 'traceId': f.traceId = this.#stringOrUndefined(t); break;
+      case 'id': f.id = this.#stringOrUndefined(t); break;
       case 'parentId': f.parentType = t.type; f.parentId = this.#stringOrUndefined(t); break;
       case 'kind': f.kind = t.type === STRING ? kindByName(this.#text(t)) : undefined; break;
       case 'name': f.name = t.type === STRING ? this.#shared(t) : ''; break;
@@ -439,7 +437,7 @@ class ZipkinJsonReader implements ByteSource {
       if (name !== 'timestamp' && name !== 'value') return this.#skip(at, 2);
       const after = this.#value(at);
       const t = this.#t;
-      if (name === 'timestamp') timestampUs = t.type === NUMBER ? t.number : t.type === NULL ? 0 : undefined;
+      if (name === 'timestamp') timestampUs = isMicros(t) ? microsOrZero(t) : undefined;
       else value = t.type === STRING ? this.#text(t) : undefined;
       return after;
     });
