@@ -9,5 +9,5 @@ export { ingest, rejectionSummary } from './pipeline.js';
 export type { IngestDeps, IngestLimits, IngestOutcome, IsPayloadError } from './pipeline.js';
 export { contentEncoding, httpIngestRoute, isProtobuf, refusalAnswer } from './http.js';
 export type { HttpIngestRouteOptions } from './http.js';
-export { jsonAnswer, rawIngestServerFactory } from './raw-http.js';
+export { BodyScratch, jsonAnswer, rawIngestServerFactory } from './raw-http.js';
 export type { IngestAnswer, IngestHandler, RawRoute } from './raw-http.js';

@@ -52,7 +52,7 @@ const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
  * 100-span batch is about 100 KiB in two or three socket reads: a fresh buffer for each cost more
  * than decoding a fifth of its spans.
  */
-class BodyScratch {
+export class BodyScratch {
   #buf = Buffer.allocUnsafe(256 * 1024);
 
   assemble(chunks: readonly Buffer[], size: number): Buffer {
