@@ -25,6 +25,7 @@ import { dashboardBench } from './dashboard.js';
 import { controllerBench } from './controller.js';
 import type { FreshnessSummary } from './freshness.js';
 import { startMeshtrace } from './server.js';
+import { pinDriver, pinServer, pinningAvailable } from './affinity.js';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -81,6 +82,7 @@ async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
   const child = spawn(process.execPath, [join(here, 'grpc-baseline.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
+  pinServer(child.pid!);
   let requests = 0;
   await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 }); // warm up
   const phase = await measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
@@ -95,6 +97,7 @@ async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
 async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Record<string, ServerPhase>> {
   const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', '300000']);
   const { child, ports } = server;
+  pinServer(child.pid!);
   try {
     const status = async (): Promise<{ ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } }> =>
       await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } };
@@ -274,6 +277,8 @@ async function ingestSection(): Promise<Section> {
     zipkinJson: formats.zipkinJson.stampable, zipkinProto: formats.zipkinProto.stampable,
     otlpProto: formats.otlpProto.stampable, otlpJson: formats.otlpJson.stampable,
   };
+  pinDriver();
+  if (pinningAvailable) log('servers pinned to core 0, drivers to the others (MESHTRACE_BENCH_PIN=1)');
   log('baselines ...');
   const baseline = {
     jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
