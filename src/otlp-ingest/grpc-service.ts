@@ -181,12 +181,13 @@ export function startOtlpGrpcServer(opts: OtlpGrpcOptions): Promise<OtlpGrpcServ
     // Room for several full windows of buffered request data before new streams are refused.
     maxSessionMemory: 256,
   });
-  server.setTimeout(IDLE_SESSION_MS);
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     session.on('error', (err) => opts.logger.debug({ err }, 'otlp grpc connection error'));
     session.setLocalWindowSize(SESSION_WINDOW_BYTES);
+    // An idle connection gets a GOAWAY rather than a reset, so a call racing the close is retried, not failed.
+    session.setTimeout(IDLE_SESSION_MS, () => session.close());
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => service.onStream(stream, headers));
   server.on('sessionError', (err) => opts.logger.debug({ err }, 'otlp grpc session error'));

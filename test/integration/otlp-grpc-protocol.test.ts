@@ -136,3 +136,26 @@ describe('OTLP/gRPC protocol', () => {
     expect(statusOf(answer).code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 });
+
+describe('OTLP/gRPC shutdown', () => {
+  it('finishes a call in flight when the server closes, then stops', async () => {
+    const server = await startTestServer();
+    const session = http2.connect(`http://${server.grpcTarget}`);
+    const req = session.request({ ':method': 'POST', ':path': EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => req.on('trailers', resolve));
+    req.on('error', () => { /* checked through the trailers */ });
+    req.resume();
+    const body = frame(Buffer.from(otlpProtoBody([otlpSpan()])));
+    // Half the message is on the wire when the server is told to stop.
+    req.write(body.subarray(0, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    let closed = false;
+    const closing = server.close().then(() => { closed = true; });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false);
+    req.end(body.subarray(10));
+    expect((await trailers)['grpc-status']).toBe('0');
+    await closing;
+    session.destroy();
+  });
+});
