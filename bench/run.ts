@@ -2,7 +2,8 @@
  * `npm run bench`: drives a real meshtrace over loopback with Envoy-like batches (100 spans, the
  * full Istio sidecar tag set, 128-bit trace ids, CLIENT/SERVER pairs) in every ingest format and
  * reports spans per CPU-second of the server process against baselines measured in the same run.
- * `npm run bench -- --json` prints one JSON object; `--quick` shortens every phase.
+ * `npm run bench -- --json` prints one JSON object; `--quick` shortens every phase (and runs one
+ * round of the ingest comparisons instead of three).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -53,9 +54,14 @@ function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer)
 
 interface IngestResult {
   readonly spansPerBatch: number;
+  readonly rounds: number;
   readonly baselineSpansPerCpuSecond: { jsonParse: number; protobufDecodeOtlp: number; protobufDecodeZipkin: number; grpcServer: number };
   readonly meshtraceSpansPerCpuSecond: Record<string, number>;
   readonly ratios: { zipkinJsonVsJsonParse: number; otlpHttpProtoVsProtobufDecode: number; otlpGrpcVsBareGrpcServer: number; zipkinProtoVsProtobufDecode: number };
+  /** Each round's spans per CPU-second, meshtrace phases and baselines, in round order. */
+  readonly roundRates: Record<string, number[]>;
+  /** Each round's own ratio, in round order. */
+  readonly roundRatios: Record<keyof IngestResult['ratios'], number[]>;
   readonly targets: Record<string, number>;
   readonly memory: { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
   readonly failures: Record<string, Record<string, number>>;
@@ -78,57 +84,63 @@ async function measureChild(pid: number, spansNow: () => Promise<number>, drive:
   return { spansPerCpuSecond: spans / cpuSeconds, spans, cpuSeconds, drive: result };
 }
 
-async function grpcBaseline(bodies: StampableBody[]): Promise<ServerPhase> {
+/** A server child the bench measures in rounds, and how to stop it. */
+interface MeasuredServer<K extends string> {
+  measure(phase: K): Promise<ServerPhase>;
+  stop(): Promise<void>;
+}
+
+/** The gRPC baseline: a bare grpc-js server that only decodes, in its own process. */
+async function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServer<'grpcServer'>> {
   const child = spawn(process.execPath, [join(here, 'grpc-baseline.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
   pinServer(child.pid!);
   let requests = 0;
   await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 }); // warm up
-  const phase = await measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
-    const r = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
-    requests += r.requests - r.failures;
-    return r;
-  });
-  child.kill();
-  return phase;
+  return {
+    measure: () => measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
+      const r = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+      requests += r.requests - r.failures;
+      return r;
+    }),
+    stop: async () => {
+      child.kill();
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
 }
 
-async function meshtraceRuns(data: Record<string, StampableBody[]>): Promise<Record<string, ServerPhase>> {
+type IngestPhase = 'zipkinJson' | 'zipkinProto' | 'otlpHttpProto' | 'otlpHttpJson' | 'otlpGrpc';
+
+/** One meshtrace for every round; each phase drives one format and is charged until its spans settled. */
+async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Promise<MeasuredServer<IngestPhase>> {
   const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', '300000']);
   const { child, ports } = server;
   pinServer(child.pid!);
-  try {
-    const status = async (): Promise<{ ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } }> =>
-      await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } };
-    const accepted = async (): Promise<number> => Object.values((await status()).ingest).reduce((n, c) => n + c.spansAccepted, 0);
-    // Until every buffered span has settled, then one more audit tick (the server prunes and
-    // resolves once a second).
-    const settled = async (): Promise<void> => {
-      while ((await status()).buffer.bufferedSpans > 0) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1100));
-    };
-    const http = (path: string, port: number, headers: Record<string, string>, bodies: StampableBody[]) => async (): Promise<DriveResult> =>
-      driveHttp(`http://127.0.0.1:${port}${path}`, headers, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
-    const phases: Record<string, () => Promise<DriveResult>> = {
-      zipkinJson: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/json' }, data['zipkinJson']!),
-      zipkinProto: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/x-protobuf' }, data['zipkinProto']!),
-      otlpHttpProto: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/x-protobuf' }, data['otlpProto']!),
-      otlpHttpJson: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/json' }, data['otlpJson']!),
-      otlpGrpc: () => driveGrpc(ports.grpc, roundRobin(data['otlpProto']!), { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
-    };
-    const out: Record<string, ServerPhase> = {};
-    // MESHTRACE_BENCH_PHASES=zipkinJson,otlpGrpc runs only those phases (profiling one format).
-    const wanted = process.env['MESHTRACE_BENCH_PHASES']?.split(',');
-    for (const [name, drive] of Object.entries(phases)) {
-      if (wanted !== undefined && !wanted.includes(name)) continue;
-      log(`  meshtrace ${name} ...`);
-      out[name] = await measureChild(child.pid!, accepted, drive, settled);
-    }
-    return out;
-  } finally {
-    await server.stop();
-  }
+  const status = async (): Promise<{ ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } }> =>
+    await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as { ingest: Record<string, { spansAccepted: number }>; buffer: { bufferedSpans: number } };
+  const accepted = async (): Promise<number> => Object.values((await status()).ingest).reduce((n, c) => n + c.spansAccepted, 0);
+  // Until every buffered span has settled, then one more audit tick (the server prunes and
+  // resolves once a second).
+  const settled = async (): Promise<void> => {
+    while ((await status()).buffer.bufferedSpans > 0) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1100));
+  };
+  // One sender per format for the whole run, so later rounds keep stamping fresh trace ids.
+  const http = (path: string, port: number, headers: Record<string, string>, bodies: StampableBody[]) => {
+    const next = roundRobin(bodies);
+    return async (): Promise<DriveResult> => driveHttp(`http://127.0.0.1:${port}${path}`, headers, next, { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+  };
+  const nextGrpc = roundRobin(data['otlpProto']!);
+  const phases: Record<IngestPhase, () => Promise<DriveResult>> = {
+    zipkinJson: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/json' }, data['zipkinJson']!),
+    zipkinProto: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/x-protobuf' }, data['zipkinProto']!),
+    otlpHttpProto: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/x-protobuf' }, data['otlpProto']!),
+    otlpHttpJson: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/json' }, data['otlpJson']!),
+    otlpGrpc: () => driveGrpc(ports.grpc, nextGrpc, { concurrency: CONCURRENCY, durationMs: PHASE_MS }),
+  };
+  return { measure: (phase) => measureChild(child.pid!, accepted, phases[phase], settled), stop: () => server.stop() };
 }
 
 async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number }> {
@@ -279,49 +291,106 @@ async function ingestSection(): Promise<Section> {
   };
   pinDriver();
   if (pinningAvailable) log('servers pinned to core 0, drivers to the others (MESHTRACE_BENCH_PIN=1)');
-  log('baselines ...');
-  const baseline = {
-    jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
-    protobufDecodeOtlp: inProcessRate(raw.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
-    protobufDecodeZipkin: inProcessRate(raw.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
-    grpcServer: (await grpcBaseline(data.otlpProto)).spansPerCpuSecond,
-  };
-  const runs = await meshtraceRuns(data);
+  const wanted = process.env['MESHTRACE_BENCH_PHASES']?.split(',');
+  const phases = INGEST_PHASES.filter((p) => wanted === undefined || wanted.includes(p));
+  const grpcBaseline = await startGrpcBaseline(data.otlpProto);
+  const meshtrace = await startIngestMeshtrace(data);
+  const rounds: IngestRound[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      log(`round ${r + 1} of ${ROUNDS}: baselines ...`);
+      const baseline = {
+        jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
+        protobufDecodeOtlp: inProcessRate(raw.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
+        protobufDecodeZipkin: inProcessRate(raw.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
+        grpcServer: (await grpcBaseline.measure('grpcServer')).spansPerCpuSecond,
+      };
+      const runs: Partial<Record<IngestPhase, ServerPhase>> = {};
+      for (const phase of phases) {
+        log(`round ${r + 1} of ${ROUNDS}: meshtrace ${phase} ...`);
+        runs[phase] = await meshtrace.measure(phase);
+      }
+      rounds.push({ baseline, runs });
+    }
+  } finally {
+    await grpcBaseline.stop();
+    await meshtrace.stop();
+  }
   const memory = await memoryPerSpan();
-  const rate = (k: string): number => runs[k]?.spansPerCpuSecond ?? Number.NaN;
-  const result: IngestResult = {
-    spansPerBatch: 100,
-    baselineSpansPerCpuSecond: baseline,
-    meshtraceSpansPerCpuSecond: Object.fromEntries(Object.keys(runs).map((k) => [k, Math.round(rate(k))])),
-    ratios: {
-      zipkinJsonVsJsonParse: rate('zipkinJson') / baseline.jsonParse,
-      otlpHttpProtoVsProtobufDecode: rate('otlpHttpProto') / baseline.protobufDecodeOtlp,
-      otlpGrpcVsBareGrpcServer: rate('otlpGrpc') / baseline.grpcServer,
-      zipkinProtoVsProtobufDecode: rate('zipkinProto') / baseline.protobufDecodeZipkin,
-    },
-    targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
-    memory,
-    failures: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.drive.statuses])),
-  };
-  return { result, print: () => printIngest(result, runs) };
+  const result = summarizeIngest(rounds, phases, memory);
+  return { result, print: () => printIngest(result) };
 }
 
-function printIngest(result: IngestResult, runs: Record<string, ServerPhase>): void {
-  const { baseline, memory } = { baseline: result.baselineSpansPerCpuSecond, memory: result.memory };
-  const rate = (k: string): number => runs[k]?.spansPerCpuSecond ?? Number.NaN;
+const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
+/** Rounds of baselines and meshtrace phases, alternating: figures are their medians. */
+const ROUNDS = quick ? 1 : 3;
+
+interface IngestRound {
+  readonly baseline: IngestResult['baselineSpansPerCpuSecond'];
+  readonly runs: Partial<Record<IngestPhase, ServerPhase>>;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Which meshtrace phase is compared with which baseline. */
+const RATIOS: Record<keyof IngestResult['ratios'], [IngestPhase, keyof IngestResult['baselineSpansPerCpuSecond']]> = {
+  zipkinJsonVsJsonParse: ['zipkinJson', 'jsonParse'],
+  otlpHttpProtoVsProtobufDecode: ['otlpHttpProto', 'protobufDecodeOtlp'],
+  otlpGrpcVsBareGrpcServer: ['otlpGrpc', 'grpcServer'],
+  zipkinProtoVsProtobufDecode: ['zipkinProto', 'protobufDecodeZipkin'],
+};
+
+/**
+ * Medians over the rounds. A ratio is the median of each round's ratio, so it compares figures
+ * measured next to each other (this machine's speed drifts by ±20% between minutes).
+ */
+function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory']): IngestResult {
+  const rate = (round: IngestRound, phase: IngestPhase): number => round.runs[phase]?.spansPerCpuSecond ?? Number.NaN;
+  const baselineKeys = Object.keys(rounds[0]!.baseline) as (keyof IngestRound['baseline'])[];
+  const roundRatios = Object.fromEntries(Object.entries(RATIOS).map(([name, [phase, base]]) =>
+    [name, rounds.map((r) => rate(r, phase) / r.baseline[base])])) as Record<keyof IngestResult['ratios'], number[]>;
+  return {
+    spansPerBatch: 100,
+    rounds: rounds.length,
+    baselineSpansPerCpuSecond: Object.fromEntries(baselineKeys.map((k) => [k, Math.round(median(rounds.map((r) => r.baseline[k])))])) as IngestResult['baselineSpansPerCpuSecond'],
+    meshtraceSpansPerCpuSecond: Object.fromEntries(phases.map((p) => [p, Math.round(median(rounds.map((r) => rate(r, p))))])),
+    roundRates: Object.fromEntries([...phases.map((p) => [p, rounds.map((r) => Math.round(rate(r, p)))]),
+      ...baselineKeys.map((k) => [k, rounds.map((r) => Math.round(r.baseline[k]))])]) as Record<string, number[]>,
+    ratios: Object.fromEntries(Object.entries(roundRatios).map(([k, v]) => [k, median(v)])) as IngestResult['ratios'],
+    roundRatios,
+    targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
+    memory,
+    failures: Object.fromEntries(phases.map((p) => [p, Object.assign({}, ...rounds.map((r) => r.runs[p]?.drive.statuses ?? {})) as Record<string, number>])),
+  };
+}
+
+function printIngest(result: IngestResult): void {
+  const { baselineSpansPerCpuSecond: baseline, memory } = result;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
-  console.log('\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled)');
-  console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}`);
-  console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}`);
-  console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}`);
-  console.log(`  baseline bare grpc-js server         ${fmt(baseline.grpcServer)}`);
-  for (const k of Object.keys(runs)) console.log(`  meshtrace ${k.padEnd(27)}${fmt(rate(k))}   (${fmt(runs[k]!.spans)} spans, ${runs[k]!.cpuSeconds.toFixed(2)} CPU s)`);
-  console.log('ratios (target)');
-  console.log(`  Zipkin JSON / JSON.parse             ${pct(result.ratios.zipkinJsonVsJsonParse)}  (>= 30%)`);
-  console.log(`  OTLP/HTTP proto / protobufjs decode  ${pct(result.ratios.otlpHttpProtoVsProtobufDecode)}  (>= 30%)`);
-  console.log(`  OTLP/gRPC / bare grpc-js server      ${pct(result.ratios.otlpGrpcVsBareGrpcServer)}  (>= 80%)`);
-  console.log(`  Zipkin proto / protobufjs decode     ${pct(result.ratios.zipkinProtoVsProtobufDecode)}`);
+  const rounds = (k: string): string => (result.rounds > 1 ? `   rounds ${result.roundRates[k]!.map(fmt).join(', ')}` : '');
+  const ratio = (k: keyof IngestResult['ratios'], label: string, target: string): void => {
+    const each = result.rounds > 1 ? `  rounds ${result.roundRatios[k].map(pct).join(', ')}` : '';
+    console.log(`  ${label.padEnd(36)} ${pct(result.ratios[k]).padStart(6)}  ${target}${each}`);
+  };
+  console.log(`\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled; medians of ${result.rounds} alternating rounds)`);
+  console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}${rounds('jsonParse')}`);
+  console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}${rounds('protobufDecodeOtlp')}`);
+  console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}${rounds('protobufDecodeZipkin')}`);
+  console.log(`  baseline bare grpc-js server         ${fmt(baseline.grpcServer)}${rounds('grpcServer')}`);
+  for (const [k, v] of Object.entries(result.meshtraceSpansPerCpuSecond)) {
+    console.log(`  meshtrace ${k.padEnd(27)}${fmt(v)}${rounds(k)}`);
+  }
+  console.log('ratios (median of the rounds\' own ratios)');
+  ratio('zipkinJsonVsJsonParse', 'Zipkin JSON / JSON.parse', '(>= 30%)');
+  ratio('otlpHttpProtoVsProtobufDecode', 'OTLP/HTTP proto / protobufjs decode', '(>= 30%)');
+  ratio('otlpGrpcVsBareGrpcServer', 'OTLP/gRPC / bare grpc-js server', '(>= 80%)');
+  ratio('zipkinProtoVsProtobufDecode', 'Zipkin proto / protobufjs decode', '');
   console.log('memory');
   console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
   console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);

@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import http2 from 'node:http2';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mutateBytes, randomBytes, rng } from '../helpers/fuzz.js';
 import { otlpProtoBody, otlpSpan } from '../helpers/payloads.js';
 import { EXPORT_PATH, grpcClient, grpcExport, startTestServer, zipkinTrace } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
@@ -127,6 +128,37 @@ describe('OTLP/gRPC protocol', () => {
     expect(statusOf(big)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/exceeds the limit of 65536 bytes/) });
     const bomb = await rawCall(server.grpcTarget, { 'grpc-encoding': 'gzip' }, frame(gzipSync(Buffer.alloc(1024 * 1024)), true));
     expect(statusOf(bomb)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/after gzip decoding/) });
+  });
+
+  it('answers 600 mangled request bodies (framing and compression) with a gRPC status, then still works', async () => {
+    const rand = rng(4317);
+    const valid = frame(Buffer.from(otlpProtoBody([otlpSpan(), otlpSpan()])));
+    const gzipped = frame(gzipSync(valid.subarray(5)), true);
+    const allowed = new Set([grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.INTERNAL, grpc.status.RESOURCE_EXHAUSTED]);
+    // One connection for all of them, as an exporter would use: a bad call must not poison it.
+    const session = http2.connect(`http://${server.grpcTarget}`);
+    try {
+      for (let i = 0; i < 600; i++) {
+        const compressed = i % 3 === 0;
+        const body = i % 5 === 0 ? randomBytes(rand, 64) : mutateBytes(rand, compressed ? gzipped : valid);
+        const answer = await new Promise<{ code: number; status: number }>((resolve, reject) => {
+          const req = session.request({ ':method': 'POST', ':path': EXPORT_PATH, 'content-type': 'application/grpc', ...(compressed ? { 'grpc-encoding': 'gzip' } : {}) });
+          let headers: http2.IncomingHttpHeaders = {};
+          let code: string | string[] | undefined;
+          req.on('response', (h) => { headers = h; code = h['grpc-status']; });
+          req.on('trailers', (t) => { code = t['grpc-status']; });
+          req.on('error', reject);
+          req.on('close', () => resolve({ code: Number(code), status: Number(headers[':status']) }));
+          req.resume();
+          req.end(body);
+        });
+        expect(answer.status, `input ${i}`).toBe(200);
+        expect(allowed.has(answer.code), `input ${i}: grpc-status ${answer.code}`).toBe(true);
+      }
+    } finally {
+      session.close();
+    }
+    expect((await grpcExport(client, valid.subarray(5))).error).toBeUndefined();
   });
 
   it('percent-encodes reasons that are not plain ASCII', async () => {
