@@ -322,8 +322,8 @@ async function ingestSection(): Promise<Section> {
 }
 
 const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
-/** Rounds of baselines and meshtrace phases, alternating: figures are their medians. */
-const ROUNDS = quick ? 1 : 3;
+/** Rounds of baselines and meshtrace phases, alternating: figures are their medians (`--rounds N`). */
+const ROUNDS = args.includes('--rounds') ? Math.max(1, Number(args[args.indexOf('--rounds') + 1])) : quick ? 1 : 3;
 
 interface IngestRound {
   readonly baseline: IngestResult['baselineSpansPerCpuSecond'];

@@ -28,6 +28,8 @@ export interface OtlpGrpcOptions {
   readonly host: string;
   readonly port: number;
   readonly logger: Logger;
+  /** A call whose request stalls (no bytes) this long is ended with DEADLINE_EXCEEDED. Default 60 s. */
+  readonly requestIdleMs?: number;
 }
 
 export interface OtlpGrpcServer {
@@ -42,14 +44,13 @@ const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
 const SESSION_WINDOW_BYTES = 32 * 1024 * 1024;
 /** Calls one connection may have open at once; exporters send one or a few at a time. */
 const MAX_CONCURRENT_STREAMS = 64;
-/** A call whose request has not fully arrived by then is cancelled. */
-const REQUEST_TIMEOUT_MS = 60_000;
+const DEFAULT_REQUEST_IDLE_MS = 60_000;
 /** Idle connections are closed after this long. */
 const IDLE_SESSION_MS = 5 * 60_000;
 /** How long close() lets in-flight calls finish before dropping connections. */
 const CLOSE_GRACE_MS = 10_000;
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_NO_ERROR } = http2.constants;
 
 function statusOf(outcome: Extract<IngestOutcome, { ok: false }>): GrpcStatus {
   return outcome.status === 400 || outcome.status === 415 ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.RESOURCE_EXHAUSTED;
@@ -116,7 +117,12 @@ class ExportService {
     /** The first message's declared length, once its prefix has arrived. */
     let declared = -1;
     let done = false;
-    stream.setTimeout(REQUEST_TIMEOUT_MS, () => { done = true; stream.close(NGHTTP2_CANCEL); });
+    const idleMs = this.#opts.requestIdleMs ?? DEFAULT_REQUEST_IDLE_MS;
+    stream.setTimeout(idleMs, () => {
+      if (done) return;
+      done = true;
+      endWithStatus(stream, GrpcStatus.DEADLINE_EXCEEDED, `the request message stalled: no bytes for ${idleMs} ms`);
+    });
     stream.on('data', (chunk: Buffer) => {
       if (done) return;
       chunks.push(chunk);
