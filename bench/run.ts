@@ -55,9 +55,17 @@ function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer)
 interface IngestResult {
   readonly spansPerBatch: number;
   readonly rounds: number;
-  readonly baselineSpansPerCpuSecond: { jsonParse: number; protobufDecodeOtlp: number; protobufDecodeZipkin: number; grpcServer: number };
+  readonly baselineSpansPerCpuSecond: {
+    jsonParse: number; protobufDecodeOtlp: number; protobufDecodeZipkin: number; grpcServer: number;
+    /** Context, not a target's baseline: a bare `http` server that only parses the JSON bodies. */
+    httpServerJsonParse: number;
+  };
   readonly meshtraceSpansPerCpuSecond: Record<string, number>;
-  readonly ratios: { zipkinJsonVsJsonParse: number; otlpHttpProtoVsProtobufDecode: number; otlpGrpcVsBareGrpcServer: number; zipkinProtoVsProtobufDecode: number };
+  readonly ratios: {
+    zipkinJsonVsJsonParse: number; otlpHttpProtoVsProtobufDecode: number; otlpGrpcVsBareGrpcServer: number; zipkinProtoVsProtobufDecode: number;
+    /** How much of JSON.parse's rate a server that does nothing else keeps: the ceiling HTTP leaves. */
+    bareHttpJsonVsJsonParse: number;
+  };
   /** Each round's spans per CPU-second, meshtrace phases and baselines, in round order. */
   readonly roundRates: Record<string, number[]>;
   /** Each round's own ratio, in round order. */
@@ -90,17 +98,17 @@ interface MeasuredServer<K extends string> {
   stop(): Promise<void>;
 }
 
-/** The gRPC baseline: a bare grpc-js server that only decodes, in its own process. */
-async function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServer<'grpcServer'>> {
-  const child = spawn(process.execPath, [join(here, 'grpc-baseline.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A baseline server in its own process (it prints its port), driven with 100-span requests. */
+async function startBaselineServer(script: string, drive: (port: number, durationMs: number) => Promise<DriveResult>): Promise<MeasuredServer<'baseline'>> {
+  const child = spawn(process.execPath, [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
   pinServer(child.pid!);
   let requests = 0;
-  await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: 500 }); // warm up
+  await drive(port, 500); // warm up
   return {
     measure: () => measureChild(child.pid!, () => Promise.resolve(requests * 100), async () => {
-      const r = await driveGrpc(port, roundRobin(bodies), { concurrency: CONCURRENCY, durationMs: PHASE_MS });
+      const r = await drive(port, PHASE_MS);
       requests += r.requests - r.failures;
       return r;
     }),
@@ -109,6 +117,20 @@ async function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServe
       if (child.exitCode === null) await once(child, 'exit');
     },
   };
+}
+
+/** The gRPC baseline: a bare grpc-js server that only decodes. */
+function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServer<'baseline'>> {
+  const next = roundRobin(bodies);
+  return startBaselineServer('grpc-baseline.js', (port, durationMs) => driveGrpc(port, next, { concurrency: CONCURRENCY, durationMs }));
+}
+
+/** Context for Zipkin JSON: a bare `http` server that only parses the bodies. */
+function startHttpJsonBaseline(bodies: Buffer[]): Promise<MeasuredServer<'baseline'>> {
+  let i = 0;
+  const next = (): Buffer => bodies[i++ % bodies.length]!;
+  return startBaselineServer('http-baseline.js', (port, durationMs) =>
+    driveHttp(`http://127.0.0.1:${port}/api/v2/spans`, { 'content-type': 'application/json' }, next, { concurrency: CONCURRENCY, durationMs }));
 }
 
 type IngestPhase = 'zipkinJson' | 'zipkinProto' | 'otlpHttpProto' | 'otlpHttpJson' | 'otlpGrpc';
@@ -294,6 +316,7 @@ async function ingestSection(): Promise<Section> {
   const wanted = process.env['MESHTRACE_BENCH_PHASES']?.split(',');
   const phases = INGEST_PHASES.filter((p) => wanted === undefined || wanted.includes(p));
   const grpcBaseline = await startGrpcBaseline(data.otlpProto);
+  const httpJsonBaseline = await startHttpJsonBaseline(raw.zipkinJson);
   const meshtrace = await startIngestMeshtrace(data);
   const rounds: IngestRound[] = [];
   try {
@@ -303,7 +326,8 @@ async function ingestSection(): Promise<Section> {
         jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
         protobufDecodeOtlp: inProcessRate(raw.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
         protobufDecodeZipkin: inProcessRate(raw.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
-        grpcServer: (await grpcBaseline.measure('grpcServer')).spansPerCpuSecond,
+        grpcServer: (await grpcBaseline.measure('baseline')).spansPerCpuSecond,
+        httpServerJsonParse: (await httpJsonBaseline.measure('baseline')).spansPerCpuSecond,
       };
       const runs: Partial<Record<IngestPhase, ServerPhase>> = {};
       for (const phase of phases) {
@@ -314,6 +338,7 @@ async function ingestSection(): Promise<Section> {
     }
   } finally {
     await grpcBaseline.stop();
+    await httpJsonBaseline.stop();
     await meshtrace.stop();
   }
   const memory = await memoryPerSpan();
@@ -338,11 +363,13 @@ function median(values: readonly number[]): number {
 }
 
 /** Which meshtrace phase is compared with which baseline. */
-const RATIOS: Record<keyof IngestResult['ratios'], [IngestPhase, keyof IngestResult['baselineSpansPerCpuSecond']]> = {
+type Measured = IngestPhase | keyof IngestResult['baselineSpansPerCpuSecond'];
+const RATIOS: Record<keyof IngestResult['ratios'], [Measured, keyof IngestResult['baselineSpansPerCpuSecond']]> = {
   zipkinJsonVsJsonParse: ['zipkinJson', 'jsonParse'],
   otlpHttpProtoVsProtobufDecode: ['otlpHttpProto', 'protobufDecodeOtlp'],
   otlpGrpcVsBareGrpcServer: ['otlpGrpc', 'grpcServer'],
   zipkinProtoVsProtobufDecode: ['zipkinProto', 'protobufDecodeZipkin'],
+  bareHttpJsonVsJsonParse: ['httpServerJsonParse', 'jsonParse'],
 };
 
 /**
@@ -350,7 +377,8 @@ const RATIOS: Record<keyof IngestResult['ratios'], [IngestPhase, keyof IngestRes
  * measured next to each other (this machine's speed drifts by ±20% between minutes).
  */
 function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory']): IngestResult {
-  const rate = (round: IngestRound, phase: IngestPhase): number => round.runs[phase]?.spansPerCpuSecond ?? Number.NaN;
+  const rate = (round: IngestRound, phase: Measured): number =>
+    (phase in round.baseline ? round.baseline[phase as keyof IngestRound['baseline']] : round.runs[phase as IngestPhase]?.spansPerCpuSecond) ?? Number.NaN;
   const baselineKeys = Object.keys(rounds[0]!.baseline) as (keyof IngestRound['baseline'])[];
   const roundRatios = Object.fromEntries(Object.entries(RATIOS).map(([name, [phase, base]]) =>
     [name, rounds.map((r) => rate(r, phase) / r.baseline[base])])) as Record<keyof IngestResult['ratios'], number[]>;
@@ -383,6 +411,7 @@ function printIngest(result: IngestResult): void {
   console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}${rounds('protobufDecodeOtlp')}`);
   console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}${rounds('protobufDecodeZipkin')}`);
   console.log(`  baseline bare grpc-js server         ${fmt(baseline.grpcServer)}${rounds('grpcServer')}`);
+  console.log(`  context: bare http + JSON.parse      ${fmt(baseline.httpServerJsonParse)}${rounds('httpServerJsonParse')}`);
   for (const [k, v] of Object.entries(result.meshtraceSpansPerCpuSecond)) {
     console.log(`  meshtrace ${k.padEnd(27)}${fmt(v)}${rounds(k)}`);
   }
@@ -391,6 +420,7 @@ function printIngest(result: IngestResult): void {
   ratio('otlpHttpProtoVsProtobufDecode', 'OTLP/HTTP proto / protobufjs decode', '(>= 30%)');
   ratio('otlpGrpcVsBareGrpcServer', 'OTLP/gRPC / bare grpc-js server', '(>= 80%)');
   ratio('zipkinProtoVsProtobufDecode', 'Zipkin proto / protobufjs decode', '');
+  ratio('bareHttpJsonVsJsonParse', 'context: bare http + JSON.parse / JSON.parse', '');
   console.log('memory');
   console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
   console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
