@@ -6,11 +6,11 @@
  * round of the ingest comparisons instead of three).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExportTraceServiceRequest } from '../src/otlp-ingest/otlp-proto.js';
-import { ListOfSpans } from '../src/zipkin-ingest/index.js';
 import { auditBench } from './audit.js';
 import type { AuditSummary } from './audit.js';
 import { envoyBatches } from './envoy-spans.js';
@@ -38,18 +38,26 @@ const CONCURRENCY = 8;
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg: string): void => { if (!asJson) process.stderr.write(msg + '\n'); };
 
-/** Spans per CPU-second of this process for a decode loop over the bodies. */
-function inProcessRate(bodies: Buffer[], spansPerBody: number, work: (b: Buffer) => unknown): number {
-  for (let i = 0; i < Math.min(bodies.length, 50); i++) work(bodies[i]!); // warm up
-  const start = process.cpuUsage();
-  const wallEnd = Date.now() + PHASE_MS / 2;
-  let spans = 0;
-  for (let i = 0; Date.now() < wallEnd; i++) {
-    work(bodies[i % bodies.length]!);
-    spans += spansPerBody;
+/** Writes bodies for `decode-baseline.js`: each after its uint32 big-endian length. */
+function writeBodies(file: string, bodies: readonly Buffer[]): void {
+  const parts: Buffer[] = [];
+  for (const b of bodies) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(b.length);
+    parts.push(length, b);
   }
-  const used = process.cpuUsage(start);
-  return spans / ((used.user + used.system) / 1e6);
+  writeFileSync(file, Buffer.concat(parts));
+}
+
+/** Spans per CPU-second of a fresh process decoding the bodies in a loop (bench/decode-baseline.ts). */
+async function decodeRate(mode: 'json' | 'otlp' | 'zipkin', file: string): Promise<number> {
+  const child = spawn(process.execPath, [join(here, 'decode-baseline.js'), mode, file, String(PHASE_MS / 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  pinServer(child.pid!);
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  const [code] = await once(child, 'exit') as [number | null];
+  if (code !== 0) throw new Error(`decode baseline ${mode} exited with ${code}`);
+  return Number(out.trim());
 }
 
 interface IngestResult {
@@ -315,6 +323,11 @@ async function ingestSection(): Promise<Section> {
   if (pinningAvailable) log('servers pinned to core 0, drivers to the others (MESHTRACE_BENCH_PIN=1)');
   const wanted = process.env['MESHTRACE_BENCH_PHASES']?.split(',');
   const phases = INGEST_PHASES.filter((p) => wanted === undefined || wanted.includes(p));
+  const dir = mkdtempSync(join(tmpdir(), 'meshtrace-bench-'));
+  const files = { zipkinJson: join(dir, 'zipkin.json.bin'), otlpProto: join(dir, 'otlp.proto.bin'), zipkinProto: join(dir, 'zipkin.proto.bin') };
+  writeBodies(files.zipkinJson, raw.zipkinJson);
+  writeBodies(files.otlpProto, raw.otlpProto);
+  writeBodies(files.zipkinProto, raw.zipkinProto);
   const grpcBaseline = await startGrpcBaseline(data.otlpProto);
   const httpJsonBaseline = await startHttpJsonBaseline(raw.zipkinJson);
   const meshtrace = await startIngestMeshtrace(data);
@@ -323,9 +336,9 @@ async function ingestSection(): Promise<Section> {
     for (let r = 0; r < ROUNDS; r++) {
       log(`round ${r + 1} of ${ROUNDS}: baselines ...`);
       const baseline = {
-        jsonParse: inProcessRate(raw.zipkinJson, 100, (b) => JSON.parse(b.toString('utf8'))),
-        protobufDecodeOtlp: inProcessRate(raw.otlpProto, 100, (b) => ExportTraceServiceRequest.decode(b)),
-        protobufDecodeZipkin: inProcessRate(raw.zipkinProto, 100, (b) => ListOfSpans.decode(b)),
+        jsonParse: await decodeRate('json', files.zipkinJson),
+        protobufDecodeOtlp: await decodeRate('otlp', files.otlpProto),
+        protobufDecodeZipkin: await decodeRate('zipkin', files.zipkinProto),
         grpcServer: (await grpcBaseline.measure('baseline')).spansPerCpuSecond,
         httpServerJsonParse: (await httpJsonBaseline.measure('baseline')).spansPerCpuSecond,
       };
@@ -339,6 +352,7 @@ async function ingestSection(): Promise<Section> {
   } finally {
     await grpcBaseline.stop();
     await httpJsonBaseline.stop();
+    rmSync(dir, { recursive: true, force: true });
     await meshtrace.stop();
   }
   const memory = await memoryPerSpan();
