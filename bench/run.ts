@@ -101,13 +101,13 @@ async function measureChild(pid: number, spansNow: () => Promise<number>, drive:
 }
 
 /** A server child the bench measures in rounds, and how to stop it. */
-interface MeasuredServer<K extends string> {
-  measure(phase: K): Promise<ServerPhase>;
+interface MeasuredServer<Phase> {
+  measure(phase: Phase): Promise<ServerPhase>;
   stop(): Promise<void>;
 }
 
 /** A baseline server in its own process (it prints its port), driven with 100-span requests. */
-async function startBaselineServer(script: string, drive: (port: number, durationMs: number) => Promise<DriveResult>): Promise<MeasuredServer<'baseline'>> {
+async function startBaselineServer(script: string, drive: (port: number, durationMs: number) => Promise<DriveResult>): Promise<MeasuredServer<void>> {
   const child = spawn(process.execPath, [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = await once(child.stdout, 'data') as [Buffer];
   const port = Number(chunk.toString().trim());
@@ -128,13 +128,13 @@ async function startBaselineServer(script: string, drive: (port: number, duratio
 }
 
 /** The gRPC baseline: a bare grpc-js server that only decodes. */
-function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServer<'baseline'>> {
+function startGrpcBaseline(bodies: StampableBody[]): Promise<MeasuredServer<void>> {
   const next = roundRobin(bodies);
   return startBaselineServer('grpc-baseline.js', (port, durationMs) => driveGrpc(port, next, { concurrency: CONCURRENCY, durationMs }));
 }
 
 /** Context for Zipkin JSON: a bare `http` server that only parses the bodies. */
-function startHttpJsonBaseline(bodies: Buffer[]): Promise<MeasuredServer<'baseline'>> {
+function startHttpJsonBaseline(bodies: Buffer[]): Promise<MeasuredServer<void>> {
   let i = 0;
   const next = (): Buffer => bodies[i++ % bodies.length]!;
   return startBaselineServer('http-baseline.js', (port, durationMs) =>
@@ -339,8 +339,8 @@ async function ingestSection(): Promise<Section> {
         jsonParse: await decodeRate('json', files.zipkinJson),
         protobufDecodeOtlp: await decodeRate('otlp', files.otlpProto),
         protobufDecodeZipkin: await decodeRate('zipkin', files.zipkinProto),
-        grpcServer: (await grpcBaseline.measure('baseline')).spansPerCpuSecond,
-        httpServerJsonParse: (await httpJsonBaseline.measure('baseline')).spansPerCpuSecond,
+        grpcServer: (await grpcBaseline.measure()).spansPerCpuSecond,
+        httpServerJsonParse: (await httpJsonBaseline.measure()).spansPerCpuSecond,
       };
       const runs: Partial<Record<IngestPhase, ServerPhase>> = {};
       for (const phase of phases) {
@@ -362,11 +362,19 @@ async function ingestSection(): Promise<Section> {
 
 const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
 /** Rounds of baselines and meshtrace phases, alternating: figures are their medians (`--rounds N`). */
-const ROUNDS = args.includes('--rounds') ? Math.max(1, Number(args[args.indexOf('--rounds') + 1])) : quick ? 1 : 3;
+const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 3;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a whole number of rounds, 1 or more');
 
 interface IngestRound {
   readonly baseline: IngestResult['baselineSpansPerCpuSecond'];
   readonly runs: Partial<Record<IngestPhase, ServerPhase>>;
+}
+
+/** Per-status request counts of several rounds, added up. */
+function sumCounts(counts: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of counts) for (const [k, n] of Object.entries(c)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 function median(values: readonly number[]): number {
@@ -407,7 +415,7 @@ function summarizeIngest(rounds: readonly IngestRound[], phases: readonly Ingest
     roundRatios,
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
-    failures: Object.fromEntries(phases.map((p) => [p, Object.assign({}, ...rounds.map((r) => r.runs[p]?.drive.statuses ?? {})) as Record<string, number>])),
+    failures: Object.fromEntries(phases.map((p) => [p, sumCounts(rounds.map((r) => r.runs[p]?.drive.statuses ?? {}))])),
   };
 }
 
