@@ -45,7 +45,7 @@ describe('PodTimeline', () => {
     for (const s of [50, 400]) t.addInbound(window(s, s + 500));
     expect(t.windowsAt(320, 0).map((o) => o.startUs)).toEqual([300, 50]);
     t.prune(150);
-    expect(t.inbound.map((o) => o.startUs)).toEqual([200, 300, 400]);
+    expect(t.inboundBetween(0, 1000).map((o) => o.startUs)).toEqual([200, 300, 400]);
     t.addInbound(window(160, 170));
     expect(t.inboundBetween(0, 1000).map((o) => o.startUs)).toEqual([160, 200, 300, 400]);
   });

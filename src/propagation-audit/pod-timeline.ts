@@ -7,6 +7,7 @@ import type { InboundObservation, OutboundObservation } from './observations.js'
 import { mergeTallies, tallyRange } from './range-tally.js';
 import type { RangeTally } from './range-tally.js';
 import type { RootResolution } from './resolve.js';
+import { WindowColumns } from './window-columns.js';
 
 export interface RootRecord {
   readonly call: OutboundObservation;
@@ -100,7 +101,8 @@ const BUCKETS_PER_GROUP = 6;
 
 export class PodTimeline {
   readonly pod: string;
-  readonly inbound: InboundObservation[] = [];
+  /** Inbound request windows, by start once sorted (see `#sort`). */
+  readonly #inbound = new WindowColumns();
   readonly roots: RootRecord[] = [];
   /**
    * Which root claimed a window, per callee (`spanId callee`): a request usually calls a given
@@ -171,14 +173,14 @@ export class PodTimeline {
   #rootsSortedTo = 0;
 
   #sort(): void {
-    this.#inboundSortedTo = sortTail(this.inbound, this.#inboundSortedTo);
+    this.#inboundSortedTo = this.#inbound.sortFrom(this.#inboundSortedTo);
     this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo);
   }
 
   /** Adds a request window; false (and nothing added) when it started before the pruning cutoff. */
   addInbound(o: InboundObservation): boolean {
     if (o.startUs < this.#cutoffUs) return false;
-    this.inbound.push(o);
+    this.#inbound.push(o);
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
     if (o.startUs < this.#dirtyFromUs) this.#dirtyFromUs = o.startUs;
@@ -204,15 +206,20 @@ export class PodTimeline {
     return lowerBound(list, this.#cutoffUs);
   }
 
+  /** Index of the first live (unpruned) inbound window. */
+  #liveInbound(): number {
+    return this.#inbound.lowerBound(this.#cutoffUs);
+  }
+
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
   windowsAt(t: number, graceUs: number): InboundObservation[] {
     this.#sort();
+    const w = this.#inbound;
     const out: InboundObservation[] = [];
     const earliest = Math.max(t - this.#longestUs - graceUs, this.#cutoffUs);
-    for (let i = upperBound(this.inbound, t) - 1; i >= 0; i--) {
-      const o = this.inbound[i]!;
-      if (o.startUs < earliest) break;
-      if (o.endUs + graceUs >= t) out.push(o);
+    for (let i = w.upperBound(t) - 1; i >= 0; i--) {
+      if (w.startUs(i) < earliest) break;
+      if (w.endUs(i) + graceUs >= t) out.push(w.at(i, this.pod));
     }
     return out;
   }
@@ -242,7 +249,11 @@ export class PodTimeline {
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
     this.#sort();
     const from = Math.max(fromUs, this.#cutoffUs);
-    return from >= toUs ? [] : this.inbound.slice(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs));
+    if (from >= toUs) return [];
+    const w = this.#inbound;
+    const out: InboundObservation[] = [];
+    for (let i = w.lowerBound(from), end = w.lowerBound(toUs); i < end; i++) out.push(w.at(i, this.pod));
+    return out;
   }
 
   rootsBetween(fromUs: number, toUs: number): RootRecord[] {
@@ -266,12 +277,12 @@ export class PodTimeline {
     let runStart = -1;
     let runEnd = -1;
     this.#sort();
-    const last = lowerBound(this.inbound, toUs);
+    const w = this.#inbound;
+    const last = w.lowerBound(toUs);
     // A window reaches `graceUs` past its end, so one that started up to longest + grace earlier still counts.
-    for (let i = lowerBound(this.inbound, Math.max(fromUs - this.#longestUs - graceUs, this.#cutoffUs)); i < last; i++) {
-      const o = this.inbound[i]!;
-      const s = Math.max(o.startUs, fromUs);
-      const e = Math.min(o.endUs + graceUs, toUs);
+    for (let i = w.lowerBound(Math.max(fromUs - this.#longestUs - graceUs, this.#cutoffUs)); i < last; i++) {
+      const s = Math.max(w.startUs(i), fromUs);
+      const e = Math.min(w.endUs(i) + graceUs, toUs);
       if (e <= s) continue;
       if (s > runEnd) {
         if (runEnd > runStart) covered += runEnd - runStart;
@@ -290,8 +301,10 @@ export class PodTimeline {
    */
   tallies(fromUs: number, toUs: number): RangeTally[] {
     this.#sort();
-    const firstStart = Math.min(this.inbound[this.#live(this.inbound)]?.startUs ?? Infinity, this.roots[this.#live(this.roots)]?.startUs ?? Infinity);
-    const lastStart = Math.max(this.inbound.at(-1)?.startUs ?? -Infinity, this.roots.at(-1)?.startUs ?? -Infinity);
+    const w = this.#inbound;
+    const firstInbound = this.#liveInbound();
+    const firstStart = Math.min(firstInbound < w.length ? w.startUs(firstInbound) : Infinity, this.roots[this.#live(this.roots)]?.startUs ?? Infinity);
+    const lastStart = Math.max(w.length > 0 ? w.startUs(w.length - 1) : -Infinity, this.roots.at(-1)?.startUs ?? -Infinity);
     const lo = Math.max(fromUs, firstStart);
     const hi = Math.min(toUs, lastStart + 1);
     const out: RangeTally[] = [];
@@ -332,8 +345,9 @@ export class PodTimeline {
 
   #tally(fromUs: number, toUs: number): RangeTally {
     const from = Math.max(fromUs, this.#cutoffUs);
+    const w = this.#inbound;
     return tallyRange({ fromUs, toUs, coveredUs: this.coveredUs(fromUs, toUs) },
-      this.inbound, lowerBound(this.inbound, from), Math.max(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs)),
+      { windows: w, pod: this.pod, from: w.lowerBound(from), to: Math.max(w.lowerBound(from), w.lowerBound(toUs)) },
       this.roots, lowerBound(this.roots, from), Math.max(lowerBound(this.roots, from), lowerBound(this.roots, toUs)));
   }
 
@@ -341,8 +355,8 @@ export class PodTimeline {
   prune(cutoffUs: number): number {
     if (cutoffUs <= this.#cutoffUs) return 0;
     this.#sort();
-    const i0 = this.#live(this.inbound);
-    const i = lowerBound(this.inbound, cutoffUs);
+    const i0 = this.#liveInbound();
+    const i = this.#inbound.lowerBound(cutoffUs);
     const r0 = this.#live(this.roots);
     const r = lowerBound(this.roots, cutoffUs);
     for (let k = r0; k < r; k++) {
@@ -352,8 +366,8 @@ export class PodTimeline {
     }
     this.#cutoffUs = cutoffUs;
     // Remove the dead prefix in bulk, once it is a quarter of the array: amortized O(1) per element.
-    if (i * 4 >= this.inbound.length) {
-      this.inbound.splice(0, i);
+    if (i * 4 >= this.#inbound.length) {
+      this.#inbound.dropFront(i);
       this.#inboundSortedTo -= i;
     }
     if (r * 4 >= this.roots.length) {
@@ -373,6 +387,6 @@ export class PodTimeline {
   }
 
   get empty(): boolean {
-    return this.#live(this.inbound) === this.inbound.length && this.#live(this.roots) === this.roots.length;
+    return this.#liveInbound() === this.#inbound.length && this.#live(this.roots) === this.roots.length;
   }
 }

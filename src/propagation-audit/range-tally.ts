@@ -10,6 +10,7 @@
  */
 import type { InboundObservation, WorkloadKey } from './observations.js';
 import type { RootRecord } from './pod-timeline.js';
+import type { WindowColumns } from './window-columns.js';
 
 /** Examples a workload's report shows. */
 export const MAX_EVIDENCE = 5;
@@ -75,21 +76,29 @@ function sliceOf(byWorkload: Map<WorkloadKey, WorkloadSlice>, key: WorkloadKey):
   return s;
 }
 
+/** Inbound windows `[from, to)` of one pod's timeline. */
+export interface WindowRange {
+  readonly windows: WindowColumns;
+  readonly pod: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * Tallies `inbound[inFrom..inTo)` and `roots[rootFrom..rootTo)` (sorted by start, every root
+ * Tallies the inbound windows and `roots[rootFrom..rootTo)` (sorted by start, every root
  * resolved). `coveredUs` is measured by the caller, which knows the windows around the range.
  */
 export function tallyRange(
   range: { readonly fromUs: number; readonly toUs: number; readonly coveredUs: number },
-  inbound: readonly InboundObservation[], inFrom: number, inTo: number,
+  inbound: WindowRange,
   roots: readonly RootRecord[], rootFrom: number, rootTo: number,
 ): RangeTally {
   const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
-  for (let i = inFrom; i < inTo; i++) {
-    const o = inbound[i]!;
-    const s = sliceOf(byWorkload, o.workload);
-    if (s.inbound++ === 0) s.firstInboundUs = o.startUs;
-    if (o.outboundChildren === 0 && s.deadEnds++ < MAX_EVIDENCE) s.deadEndExamples.push(o);
+  const w = inbound.windows;
+  for (let i = inbound.from; i < inbound.to; i++) {
+    const s = sliceOf(byWorkload, w.workload(i));
+    if (s.inbound++ === 0) s.firstInboundUs = w.startUs(i);
+    if (w.outboundChildren(i) === 0 && s.deadEnds++ < MAX_EVIDENCE) s.deadEndExamples.push(w.at(i, inbound.pod));
   }
   const confirmedKept = new Map<WorkloadSlice, number>();
   const choices = new Map<WorkloadSlice, number[]>();
