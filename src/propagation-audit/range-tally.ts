@@ -9,7 +9,7 @@
  * picks the same ones as a scan of the whole range.
  */
 import type { InboundObservation, WorkloadKey } from './observations.js';
-import type { RootRecord } from './pod-timeline.js';
+import type { RootColumns, RootRecord } from './root-columns.js';
 import type { WindowColumns } from './window-columns.js';
 
 /** Examples a workload's report shows. */
@@ -84,14 +84,22 @@ export interface WindowRange {
   readonly to: number;
 }
 
+/** Root calls `[from, to)` of one pod's timeline. */
+export interface RootRange {
+  readonly roots: RootColumns;
+  readonly pod: string;
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * Tallies the inbound windows and `roots[rootFrom..rootTo)` (sorted by start, every root
- * resolved). `coveredUs` is measured by the caller, which knows the windows around the range.
+ * Tallies the inbound windows and root calls of a range (sorted by start, every root resolved).
+ * `coveredUs` is measured by the caller, which knows the windows around the range.
  */
 export function tallyRange(
   range: { readonly fromUs: number; readonly toUs: number; readonly coveredUs: number },
   inbound: WindowRange,
-  roots: readonly RootRecord[], rootFrom: number, rootTo: number,
+  rootRange: RootRange,
 ): RangeTally {
   const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
   const w = inbound.windows;
@@ -102,27 +110,28 @@ export function tallyRange(
   }
   const confirmedKept = new Map<WorkloadSlice, number>();
   const choices = new Map<WorkloadSlice, number[]>();
-  for (let i = rootFrom; i < rootTo; i++) {
-    const r = roots[i]!;
-    const res = r.resolution!;
-    const s = sliceOf(byWorkload, r.call.workload);
-    let t = s.byCallee.get(r.call.callee);
-    if (t === undefined) s.byCallee.set(r.call.callee, t = newCalleeTally());
+  const roots = rootRange.roots;
+  for (let i = rootRange.from; i < rootRange.to; i++) {
+    const kind = roots.kind(i)!;
+    const s = sliceOf(byWorkload, roots.workload(i));
+    const callee = roots.callee(i);
+    let t = s.byCallee.get(callee);
+    if (t === undefined) s.byCallee.set(callee, t = newCalleeTally());
     t.calls++;
-    t[res.kind]++;
-    if (r.call.startUs < t.first) t.first = r.call.startUs;
-    if (r.call.endUs > t.last) t.last = r.call.endUs;
-    if (res.kind !== 'confirmed') s.nonConfirmed++;
-    if (res.kind === 'inferred') {
+    t[kind]++;
+    if (roots.startUs(i) < t.first) t.first = roots.startUs(i);
+    if (roots.endUs(i) > t.last) t.last = roots.endUs(i);
+    if (kind !== 'confirmed') s.nonConfirmed++;
+    if (kind === 'inferred') {
       s.withCandidates++;
       const list = choices.get(s);
-      if (list === undefined) choices.set(s, [res.choiceProbability]);
-      else list.push(res.choiceProbability);
+      if (list === undefined) choices.set(s, [roots.choiceProbability(i)]);
+      else list.push(roots.choiceProbability(i));
     }
     const kept = confirmedKept.get(s) ?? 0;
-    const keepConfirmed = res.kind === 'confirmed' && kept < MAX_EVIDENCE;
+    const keepConfirmed = kind === 'confirmed' && kept < MAX_EVIDENCE;
     if (keepConfirmed) confirmedKept.set(s, kept + 1);
-    if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(r);
+    if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(roots.at(i, rootRange.pod));
   }
   for (const [s, list] of choices) {
     s.inferredChoices = Float64Array.from(list).sort();
