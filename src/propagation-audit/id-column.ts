@@ -22,10 +22,33 @@ export const UUID: IdFormat = { length: 36, dashes: [8, 13, 18, 23] };
 
 const ABSENT = 0, WORDS = 1, OTHER = 2;
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+/** Value of each lowercase hex digit by character code; -1 for every other code below 128. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0x30; c <= 0x39; c++) HEX_VALUE[c] = c - 0x30;
+for (let c = 0x61; c <= 0x66; c++) HEX_VALUE[c] = c - 0x57;
+
+/** The `n` hex digits of `id` from `at` as a number, or -1 when one is not a lowercase hex digit. */
+function hexPart(id: string, at: number, n: number): number {
+  let value = 0;
+  for (let p = at; p < at + n; p++) {
+    const c = id.charCodeAt(p);
+    const v = c < 128 ? HEX_VALUE[c]! : -1;
+    if (v < 0) return -1;
+    value = value * 16 + v;
+  }
+  return value;
+}
+
+/** The 8 hex digits of `id` from `at` as a word, or -1 when one is not a lowercase hex digit. */
+function hexWord(id: string, at: number): number {
+  let word = 0;
+  for (let p = at; p < at + 8; p++) {
+    const c = id.charCodeAt(p);
+    const v = c < 128 ? HEX_VALUE[c]! : -1;
+    if (v < 0) return -1;
+    word = word * 16 + v;
+  }
+  return word;
 }
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
@@ -123,21 +146,33 @@ export class IdColumn implements Column {
   #pack(i: number, id: string): boolean {
     const { length, dashes } = this.#format;
     if (id.length !== length) return false;
-    let pos = 0;
+    for (const d of dashes) if (id.charCodeAt(d) !== 0x2d) return false;
+    const base = i * this.#words;
+    // Hex digits in runs of 8 from `at`, stepping over the dashes (a UUID's fall inside words 1 and 2).
+    let at = 0;
     let dash = 0;
     for (let j = 0; j < this.#words; j++) {
-      let word = 0;
-      for (let d = 0; d < 8; d++) {
-        if (dash < dashes.length && pos === dashes[dash]) {
-          if (id.charCodeAt(pos) !== 0x2d) return false;
-          pos++;
-          dash++;
-        }
-        const v = hexValue(id.charCodeAt(pos++));
-        if (v < 0) return false;
-        word = (word << 4) | v;
+      let word: number;
+      if (dash < dashes.length && dashes[dash]! < at + 8) {
+        // A dash inside this run of digits: read the two halves around it.
+        const cut = dashes[dash]!;
+        const high = cut - at;
+        const a = high === 0 ? 0 : hexPart(id, at, high);
+        const b = hexPart(id, cut + 1, 8 - high);
+        if (a < 0 || b < 0) return false;
+        word = a * 16 ** (8 - high) + b;
+        at += 9;
+        dash++;
+      } else {
+        word = hexWord(id, at);
+        if (word < 0) return false;
+        at += 8;
       }
-      this.#values[i * this.#words + j] = word >>> 0;
+      if (dash < dashes.length && dashes[dash] === at) {
+        at++;
+        dash++;
+      }
+      this.#values[base + j] = word;
     }
     return true;
   }
