@@ -9,7 +9,8 @@ import { isEnvoyRequestId } from './hints.js';
 import { observeTrace } from './observations.js';
 import type { InboundObservation, ProviderKind, TraceObservations, WorkloadKey } from './observations.js';
 import { PodTimeline } from './pod-timeline.js';
-import type { CallTiming } from './resolve.js';
+import type { RootRecord } from './pod-timeline.js';
+import { resolveAndClaim } from './resolve.js';
 
 export interface AuditOptions {
   /** How long observations are kept, µs. Default 1 hour. */
@@ -209,17 +210,19 @@ export class PropagationAuditor {
 
   /** Resolves every root whose answer may have changed since the last call. */
   resolvePending(): void {
-    for (const pod of this.pods.values()) pod.resolvePending(this.#timing, this.options.asyncGraceUs);
+    for (const pod of this.pods.values()) {
+      for (const r of pod.takeUnresolved()) this.#resolve(pod, r);
+    }
   }
 
-  /** How a workload's calls sit in its requests, as learned so far (the mesh's, before its own). */
-  readonly #timing = (workload: WorkloadKey): CallTiming => {
-    const facts = this.workloads.get(workload);
-    return {
+  #resolve(pod: PodTimeline, r: RootRecord): void {
+    const facts = this.workloads.get(r.call.workload);
+    const timing = {
       meanDelayUs: Math.max(facts?.meanDelayUs ?? this.#meshDelayUs ?? DEFAULT_DELAY_US, 100),
       meanTailUs: Math.max(facts?.meanTailUs ?? this.#meshTailUs ?? DEFAULT_DELAY_US, 100),
     };
-  };
+    resolveAndClaim(r, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), timing, pod.claims);
+  }
 
   /**
    * Resolves new roots and recomputes changed report tallies, for at most `budgetMs` of tally

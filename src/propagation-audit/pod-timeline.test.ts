@@ -1,6 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { PodTimeline } from './pod-timeline.js';
-import type { InboundObservation, OutboundObservation } from './observations.js';
+import { PodTimeline, sortTail } from './pod-timeline.js';
+import type { InboundObservation } from './observations.js';
+
+const timed = (starts: number[]): { startUs: number }[] => starts.map((startUs) => ({ startUs }));
+const starts = (list: { startUs: number }[]): number[] => list.map((x) => x.startUs);
+
+describe('sortTail', () => {
+  it.each([
+    { name: 'empty tail', list: [1, 2, 3], sortedTo: 3 },
+    { name: 'tail after the prefix', list: [1, 2, 3, 7, 5, 6], sortedTo: 3 },
+    { name: 'tail overlapping the prefix', list: [1, 4, 8, 9, 2, 8, 3], sortedTo: 4 },
+    { name: 'tail entirely before the prefix', list: [5, 6, 7, 3, 1, 2], sortedTo: 3 },
+    { name: 'nothing sorted yet', list: [3, 1, 2], sortedTo: 0 },
+    { name: 'duplicates', list: [1, 2, 2, 2, 1], sortedTo: 3 },
+    { name: 'sorted tail after an overlap', list: [1, 5, 9, 2, 3, 4], sortedTo: 3 },
+  ])('$name', ({ list, sortedTo }) => {
+    const expected = [...list].sort((a, b) => a - b);
+    const items = timed(list);
+    expect(sortTail(items, sortedTo)).toBe(list.length);
+    expect(starts(items)).toEqual(expected);
+  });
+
+  it('matches a full sort over random rounds of appends', () => {
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const list: { startUs: number }[] = [];
+    let sortedTo = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 20; i++) list.push({ startUs: Math.floor(round * 10 + rand() * 40) });
+      sortedTo = sortTail(list, sortedTo);
+      expect(starts(list)).toEqual(starts(list).sort((a, b) => a - b));
+    }
+  });
+});
 
 describe('PodTimeline', () => {
   const window = (startUs: number, endUs: number): InboundObservation =>
@@ -13,57 +45,8 @@ describe('PodTimeline', () => {
     for (const s of [50, 400]) t.addInbound(window(s, s + 500));
     expect(t.windowsAt(320, 0).map((o) => o.startUs)).toEqual([300, 50]);
     t.prune(150);
-    expect(t.inboundBetween(0, 1000).map((o) => o.startUs)).toEqual([200, 300, 400]);
+    expect(t.inbound.map((o) => o.startUs)).toEqual([200, 300, 400]);
     t.addInbound(window(160, 170));
     expect(t.inboundBetween(0, 1000).map((o) => o.startUs)).toEqual([160, 200, 300, 400]);
-  });
-
-  const call = (startUs: number, spanId: string, callee = 'ns/db'): OutboundObservation => ({
-    traceId: `root-${spanId}`, spanId, pod: 'p', workload: 'ns/w', callee, startUs, endUs: startUs + 5,
-    requestId: undefined, root: true, delayUs: undefined, tailUs: undefined,
-  });
-  const timing = (): { meanDelayUs: number; meanTailUs: number } => ({ meanDelayUs: 1000, meanTailUs: 1000 });
-  const parents = (t: PodTimeline): (string | undefined)[] => t.rootsBetween(0, 10_000).map((r) => r.resolution?.parent?.spanId);
-
-  it('resolves new roots, and again when a window arrives over them', () => {
-    const t = new PodTimeline('p');
-    t.addRoot(call(120, 'c1'));
-    t.resolvePending(timing, 0);
-    expect(t.rootsBetween(0, 10_000)).toMatchObject([{ call: { spanId: 'c1', startUs: 120, endUs: 125, root: true }, resolution: { kind: 'unattributed' } }]);
-    t.addInbound(window(100, 200));
-    t.resolvePending(timing, 0);
-    expect(t.rootsBetween(0, 10_000)).toMatchObject([{ resolution: { kind: 'inferred', parent: { traceId: 't', spanId: 's100' }, choiceProbability: 1 } }]);
-  });
-
-  it('gives a second call to the same service the other open request when one is claimed', () => {
-    const t = new PodTimeline('p');
-    t.addInbound(window(100, 300));
-    t.addInbound(window(110, 300));
-    // Added out of order: the earlier call is resolved (and claims its window) first.
-    t.addRoot(call(160, 'late'));
-    t.addRoot(call(150, 'early'));
-    t.resolvePending(timing, 0);
-    expect(parents(t)).toEqual(['s110', 's100']);
-    expect(t.claimCount).toBe(2);
-    // Pruning the roots drops their claims.
-    t.prune(200);
-    expect(t.rootsBetween(0, 10_000)).toEqual([]);
-    expect(t.claimCount).toBe(0);
-    expect(t.empty).toBe(true);
-  });
-
-  it('keeps earlier answers outside the range new windows reach', () => {
-    const t = new PodTimeline('p');
-    t.addInbound(window(100, 200));
-    t.addRoot(call(150, 'a'));
-    t.resolvePending(timing, 0);
-    const before = t.rootsBetween(0, 10_000)[0]!;
-    t.addInbound(window(5000, 5100));
-    t.addRoot(call(5050, 'b'));
-    t.resolvePending(timing, 0);
-    const [a, b] = t.rootsBetween(0, 10_000);
-    expect(a).toEqual(before);
-    expect(b!.resolution?.parent?.spanId).toBe('s5000');
-    expect(a!.seq).not.toBe(b!.seq);
   });
 });

@@ -3,16 +3,86 @@
  * sides of a gap come from the same Envoy, so they share a clock: clock skew between pods never
  * enters the comparison.
  */
-import type { InboundObservation, OutboundObservation, WorkloadKey } from './observations.js';
+import type { InboundObservation, OutboundObservation } from './observations.js';
 import { mergeTallies, tallyRange } from './range-tally.js';
 import type { RangeTally } from './range-tally.js';
-import { resolveRoot } from './resolve.js';
-import type { CallTiming, CandidateWindows } from './resolve.js';
-import { RootColumns } from './root-columns.js';
-import type { RootRecord } from './root-columns.js';
-import { WindowColumns } from './window-columns.js';
+import type { RootResolution } from './resolve.js';
 
-export type { RootRecord } from './root-columns.js';
+export interface RootRecord {
+  readonly call: OutboundObservation;
+  /** `call.startUs`, kept beside it so both timelines sort on a plain `startUs` field. */
+  readonly startUs: number;
+  /** Undefined until resolved, and again whenever a new inbound window may change the answer. */
+  resolution: RootResolution | undefined;
+}
+
+/** Index of the first element among `list[0..end)` whose start is > `t`. */
+interface Timed { readonly startUs: number }
+
+function upperBound(list: readonly Timed[], t: number, end = list.length): number {
+  let lo = 0;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.startUs <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBound(list: readonly Timed[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.startUs < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Sorts `list[sortedTo..]` and merges it into the sorted prefix, touching only the part of the
+ * prefix it overlaps: a tick's new observations mostly start after the old ones, so this is
+ * O(k log k) for k new elements instead of a sort of the whole retention. Returns the new length.
+ */
+export function sortTail<T extends Timed>(list: T[], sortedTo: number): number {
+  if (sortedTo >= list.length) return list.length;
+  const tail = list.slice(sortedTo);
+  // Traces settle roughly in start order, so the tail is usually sorted already.
+  let sorted = true;
+  for (let i = 1; i < tail.length && sorted; i++) sorted = tail[i - 1]!.startUs <= tail[i]!.startUs;
+  if (!sorted) tail.sort(byStart);
+  const from = upperBound(list, tail[0]!.startUs, sortedTo);
+  if (from === sortedTo) {
+    if (!sorted) for (let i = 0; i < tail.length; i++) list[sortedTo + i] = tail[i]!;
+    return list.length;
+  }
+  const head = list.slice(from, sortedTo);
+  let h = 0;
+  let t = 0;
+  for (let out = from; out < list.length; out++) {
+    list[out] = t >= tail.length || (h < head.length && head[h]!.startUs <= tail[t]!.startUs) ? head[h++]! : tail[t++]!;
+  }
+  return list.length;
+}
+
+function byStart(a: Timed, b: Timed): number {
+  return a.startUs - b.startUs;
+}
+
+function mergeByStart<T extends Timed>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.startUs <= b[j]!.startUs) ? a[i++]! : b[j++]!);
+  return out;
+}
+
+export function claimKey(spanId: string, callee: string): string {
+  return `${spanId} ${callee}`;
+}
+
 
 /** Requests running longer than this are not followed as windows (long polls, streams). */
 const MAX_WINDOW_US = 60_000_000;
@@ -28,78 +98,15 @@ const bucketOf = (us: number): number => Math.floor(us / TALLY_BUCKET_US);
 /** Whole minutes of a report add up one cached merge of their buckets: an hour is 60 parts, not 360. */
 const BUCKETS_PER_GROUP = 6;
 
-/**
- * The windows open when one root call started, read straight from the columns: a busy pod has
- * dozens open at once, and making each an object (ids as strings) for every root cost more than
- * resolving it. Reused from root to root.
- */
-class OpenWindows implements CandidateWindows {
-  readonly #windows: WindowColumns;
-  readonly #roots: RootColumns;
-  readonly #indices: number[] = [];
-  length = 0;
-  #root = 0;
-  #rootSeq = 0;
-  #hasRequestId = false;
-  #claimed: Map<number, number> | undefined;
-
-  constructor(windows: WindowColumns, roots: RootColumns) {
-    this.#windows = windows;
-    this.#roots = roots;
-  }
-
-  /** Starts a new candidate list for root `root`, with the claims on windows for its callee. */
-  reset(root: number, claimed: Map<number, number> | undefined): void {
-    this.length = 0;
-    this.#root = root;
-    this.#rootSeq = this.#roots.seq(root);
-    this.#hasRequestId = this.#roots.requestIds.has(root);
-    this.#claimed = claimed;
-  }
-
-  add(window: number): void {
-    this.#indices[this.length++] = window;
-  }
-
-  /** The window index of candidate `k`. */
-  index(k: number): number {
-    return this.#indices[k]!;
-  }
-
-  startUs(k: number): number {
-    return this.#windows.startUs(this.#indices[k]!);
-  }
-
-  endUs(k: number): number {
-    return this.#windows.endUs(this.#indices[k]!);
-  }
-
-  inCallTrace(k: number): boolean {
-    return this.#windows.traceIds.sameAs(this.#indices[k]!, this.#roots.traceIds, this.#root);
-  }
-
-  sameRequest(k: number): boolean {
-    return this.#hasRequestId && this.#windows.requestIds.sameAs(this.#indices[k]!, this.#roots.requestIds, this.#root);
-  }
-
-  claimedByOther(k: number): boolean {
-    const by = this.#claimed?.get(this.#windows.seq(this.#indices[k]!));
-    return by !== undefined && by !== this.#rootSeq;
-  }
-}
-
 export class PodTimeline {
   readonly pod: string;
-  /** Inbound request windows, by start once sorted (see `#sort`). */
-  readonly #inbound = new WindowColumns();
-  /** Root calls, by start once sorted, with what each was resolved to. */
-  readonly #roots = new RootColumns();
+  readonly inbound: InboundObservation[] = [];
+  readonly roots: RootRecord[] = [];
   /**
-   * Which root (`seq`) claimed a window (`seq`), per callee: a request usually calls a given
+   * Which root claimed a window, per callee (`spanId callee`): a request usually calls a given
    * service once, so a window already explaining one root to that callee is a worse candidate.
    */
-  readonly #claims = new Map<string, Map<number, number>>();
-  readonly #open: OpenWindows;
+  readonly claims = new Map<string, RootRecord>();
   #longestUs = 0;
   /**
    * Where windows added since roots were last resolved can be candidates: from their earliest
@@ -109,9 +116,8 @@ export class PodTimeline {
    */
   #dirtyFromUs = Number.POSITIVE_INFINITY;
   #dirtyToUs = Number.NEGATIVE_INFINITY;
-  /** Where roots added since the last resolution start, wherever they fall (they are the unresolved ones). */
-  #freshFromUs = Number.POSITIVE_INFINITY;
-  #freshToUs = Number.NEGATIVE_INFINITY;
+  /** Roots added since the last resolution, wherever they fall. */
+  #fresh: RootRecord[] = [];
   /**
    * Everything that started before this has been pruned. The arrays keep such a dead prefix until
    * it is a good share of them: removing the front of a large array copies all of it, which at a
@@ -134,7 +140,6 @@ export class PodTimeline {
   constructor(pod: string, graceUs = 0) {
     this.pod = pod;
     this.#graceUs = graceUs;
-    this.#open = new OpenWindows(this.#inbound, this.#roots);
   }
 
   #touch(fromUs: number, toUs: number): void {
@@ -166,14 +171,14 @@ export class PodTimeline {
   #rootsSortedTo = 0;
 
   #sort(): void {
-    this.#inboundSortedTo = this.#inbound.sortFrom(this.#inboundSortedTo);
-    this.#rootsSortedTo = this.#roots.sortFrom(this.#rootsSortedTo);
+    this.#inboundSortedTo = sortTail(this.inbound, this.#inboundSortedTo);
+    this.#rootsSortedTo = sortTail(this.roots, this.#rootsSortedTo);
   }
 
   /** Adds a request window; false (and nothing added) when it started before the pruning cutoff. */
   addInbound(o: InboundObservation): boolean {
     if (o.startUs < this.#cutoffUs) return false;
-    this.#inbound.push(o);
+    this.inbound.push(o);
     const length = Math.min(o.endUs - o.startUs, MAX_WINDOW_US);
     if (length > this.#longestUs) this.#longestUs = length;
     if (o.startUs < this.#dirtyFromUs) this.#dirtyFromUs = o.startUs;
@@ -187,123 +192,63 @@ export class PodTimeline {
   /** Adds a root call; false (and nothing added) when it started before the pruning cutoff. */
   addRoot(call: OutboundObservation): boolean {
     if (call.startUs < this.#cutoffUs) return false;
-    this.#roots.push(call);
-    if (call.startUs < this.#freshFromUs) this.#freshFromUs = call.startUs;
-    if (call.startUs > this.#freshToUs) this.#freshToUs = call.startUs;
+    const r: RootRecord = { call, startUs: call.startUs, resolution: undefined };
+    this.roots.push(r);
+    this.#fresh.push(r);
     this.#touch(call.startUs, call.startUs);
     return true;
   }
 
-  /** Index of the first live (unpruned) root. */
-  #liveRoots(): number {
-    return this.#roots.lowerBound(this.#cutoffUs);
-  }
-
-  /** Index of the first live (unpruned) inbound window. */
-  #liveInbound(): number {
-    return this.#inbound.lowerBound(this.#cutoffUs);
+  /** Index of the first live (unpruned) element. */
+  #live(list: readonly Timed[]): number {
+    return lowerBound(list, this.#cutoffUs);
   }
 
   /** Inbound windows open at `t` (or closed less than `graceUs` before it), latest start first. */
   windowsAt(t: number, graceUs: number): InboundObservation[] {
     this.#sort();
-    const w = this.#inbound;
     const out: InboundObservation[] = [];
     const earliest = Math.max(t - this.#longestUs - graceUs, this.#cutoffUs);
-    for (let i = w.upperBound(t) - 1; i >= 0; i--) {
-      if (w.startUs(i) < earliest) break;
-      if (w.endUs(i) + graceUs >= t) out.push(w.at(i, this.pod));
+    for (let i = upperBound(this.inbound, t) - 1; i >= 0; i--) {
+      const o = this.inbound[i]!;
+      if (o.startUs < earliest) break;
+      if (o.endUs + graceUs >= t) out.push(o);
     }
     return out;
   }
 
-  /**
-   * Resolves every root whose answer may have changed since the last call (new roots, or new
-   * windows over them) against the windows open when it started, in time order, making their
-   * claims again as it goes.
-   */
-  resolvePending(timingOf: (workload: WorkloadKey) => CallTiming, graceUs: number): void {
+  /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
+  takeUnresolved(): RootRecord[] {
     this.#sort();
-    const roots = this.#roots;
-    const dirtyFrom = this.#dirtyFromUs;
-    const dirtyTo = this.#dirtyToUs;
-    const from = roots.lowerBound(Math.max(Math.min(dirtyFrom, this.#freshFromUs), this.#cutoffUs));
-    const to = roots.upperBound(Math.max(dirtyTo, this.#freshToUs));
-    const picked: number[] = [];
-    for (let i = from; i < to; i++) {
-      const s = roots.startUs(i);
-      if ((s >= dirtyFrom && s <= dirtyTo) || !roots.resolved(i)) picked.push(i);
+    const from = lowerBound(this.roots, Math.max(this.#dirtyFromUs, this.#cutoffUs));
+    const to = upperBound(this.roots, this.#dirtyToUs);
+    const around = this.roots.slice(from, Math.max(from, to));
+    const fresh = this.#fresh.filter((r) => r.startUs < this.#dirtyFromUs || r.startUs > this.#dirtyToUs).sort(byStart);
+    const out = fresh.length === 0 ? around : mergeByStart(fresh, around);
+    this.#fresh = [];
+    this.#dirtyFromUs = Number.POSITIVE_INFINITY;
+    this.#dirtyToUs = Number.NEGATIVE_INFINITY;
+    // Their claims are made again, in time order, as they are resolved.
+    for (const r of out) {
+      this.#touch(r.startUs, r.startUs);
+      const parent = r.resolution?.parent;
+      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, r.call.callee)) === r) this.claims.delete(claimKey(parent.spanId, r.call.callee));
     }
-    this.#freshFromUs = this.#dirtyFromUs = Number.POSITIVE_INFINITY;
-    this.#freshToUs = this.#dirtyToUs = Number.NEGATIVE_INFINITY;
-    for (const i of picked) {
-      this.#touch(roots.startUs(i), roots.startUs(i));
-      this.#dropClaim(i);
-    }
-    for (const i of picked) this.#resolve(i, timingOf(roots.workload(i)), graceUs);
+    return out;
   }
 
-  /** Resolves the `i`-th root and records the window it claims. */
-  #resolve(i: number, timing: CallTiming, graceUs: number): void {
-    const roots = this.#roots;
-    const windows = this.#inbound;
-    const open = this.#open;
-    const startUs = roots.startUs(i);
-    const callee = roots.callee(i);
-    open.reset(i, this.#claims.get(callee));
-    const earliest = Math.max(startUs - this.#longestUs - graceUs, this.#cutoffUs);
-    for (let k = windows.upperBound(startUs) - 1; k >= 0; k--) {
-      if (windows.startUs(k) < earliest) break;
-      if (windows.endUs(k) + graceUs >= startUs) open.add(k);
-    }
-    const choice = resolveRoot({ startUs, endUs: roots.endUs(i) }, open, timing);
-    const w = choice.window === -1 ? -1 : open.index(choice.window);
-    roots.setResolution(i, { kind: choice.kind, parent: w === -1 ? undefined : windows.ref(w), choiceProbability: choice.choiceProbability }, w === -1 ? -1 : windows.seq(w));
-    if (choice.kind === 'inferred' && w !== -1) {
-      let claimed = this.#claims.get(callee);
-      if (claimed === undefined) this.#claims.set(callee, claimed = new Map<number, number>());
-      if (!claimed.has(windows.seq(w))) claimed.set(windows.seq(w), roots.seq(i));
-    }
-  }
-
-  /** Removes the claim the `i`-th root holds, if any. */
-  #dropClaim(i: number): void {
-    // Only inferred roots claim windows.
-    if (this.#claims.size === 0 || this.#roots.kind(i) !== 'inferred') return;
-    const callee = this.#roots.callee(i);
-    const claimed = this.#claims.get(callee);
-    const window = this.#roots.parentWindow(i);
-    if (claimed?.get(window) !== this.#roots.seq(i)) return;
-    claimed.delete(window);
-    if (claimed.size === 0) this.#claims.delete(callee);
-  }
-
-  /** Windows claimed by some root, over all callees. */
-  get claimCount(): number {
-    let n = 0;
-    for (const claimed of this.#claims.values()) n += claimed.size;
-    return n;
-  }
 
   /** Inbound windows starting in [fromUs, toUs). */
   inboundBetween(fromUs: number, toUs: number): InboundObservation[] {
     this.#sort();
     const from = Math.max(fromUs, this.#cutoffUs);
-    if (from >= toUs) return [];
-    const w = this.#inbound;
-    const out: InboundObservation[] = [];
-    for (let i = w.lowerBound(from), end = w.lowerBound(toUs); i < end; i++) out.push(w.at(i, this.pod));
-    return out;
+    return from >= toUs ? [] : this.inbound.slice(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs));
   }
 
   rootsBetween(fromUs: number, toUs: number): RootRecord[] {
     this.#sort();
     const from = Math.max(fromUs, this.#cutoffUs);
-    if (from >= toUs) return [];
-    const r = this.#roots;
-    const out: RootRecord[] = [];
-    for (let i = r.lowerBound(from), end = r.lowerBound(toUs); i < end; i++) out.push(r.at(i, this.pod));
-    return out;
+    return from >= toUs ? [] : this.roots.slice(lowerBound(this.roots, from), lowerBound(this.roots, toUs));
   }
 
   /**
@@ -321,12 +266,12 @@ export class PodTimeline {
     let runStart = -1;
     let runEnd = -1;
     this.#sort();
-    const w = this.#inbound;
-    const last = w.lowerBound(toUs);
+    const last = lowerBound(this.inbound, toUs);
     // A window reaches `graceUs` past its end, so one that started up to longest + grace earlier still counts.
-    for (let i = w.lowerBound(Math.max(fromUs - this.#longestUs - graceUs, this.#cutoffUs)); i < last; i++) {
-      const s = Math.max(w.startUs(i), fromUs);
-      const e = Math.min(w.endUs(i) + graceUs, toUs);
+    for (let i = lowerBound(this.inbound, Math.max(fromUs - this.#longestUs - graceUs, this.#cutoffUs)); i < last; i++) {
+      const o = this.inbound[i]!;
+      const s = Math.max(o.startUs, fromUs);
+      const e = Math.min(o.endUs + graceUs, toUs);
       if (e <= s) continue;
       if (s > runEnd) {
         if (runEnd > runStart) covered += runEnd - runStart;
@@ -345,12 +290,8 @@ export class PodTimeline {
    */
   tallies(fromUs: number, toUs: number): RangeTally[] {
     this.#sort();
-    const w = this.#inbound;
-    const firstInbound = this.#liveInbound();
-    const r = this.#roots;
-    const firstRoot = this.#liveRoots();
-    const firstStart = Math.min(firstInbound < w.length ? w.startUs(firstInbound) : Infinity, firstRoot < r.length ? r.startUs(firstRoot) : Infinity);
-    const lastStart = Math.max(w.length > 0 ? w.startUs(w.length - 1) : -Infinity, r.length > 0 ? r.startUs(r.length - 1) : -Infinity);
+    const firstStart = Math.min(this.inbound[this.#live(this.inbound)]?.startUs ?? Infinity, this.roots[this.#live(this.roots)]?.startUs ?? Infinity);
+    const lastStart = Math.max(this.inbound.at(-1)?.startUs ?? -Infinity, this.roots.at(-1)?.startUs ?? -Infinity);
     const lo = Math.max(fromUs, firstStart);
     const hi = Math.min(toUs, lastStart + 1);
     const out: RangeTally[] = [];
@@ -391,32 +332,35 @@ export class PodTimeline {
 
   #tally(fromUs: number, toUs: number): RangeTally {
     const from = Math.max(fromUs, this.#cutoffUs);
-    const w = this.#inbound;
-    const r = this.#roots;
     return tallyRange({ fromUs, toUs, coveredUs: this.coveredUs(fromUs, toUs) },
-      { windows: w, pod: this.pod, from: w.lowerBound(from), to: Math.max(w.lowerBound(from), w.lowerBound(toUs)) },
-      { roots: r, pod: this.pod, from: r.lowerBound(from), to: Math.max(r.lowerBound(from), r.lowerBound(toUs)) });
+      this.inbound, lowerBound(this.inbound, from), Math.max(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs)),
+      this.roots, lowerBound(this.roots, from), Math.max(lowerBound(this.roots, from), lowerBound(this.roots, toUs)));
   }
 
   /** Drops everything that started before `cutoffUs`; returns how many observations went. */
   prune(cutoffUs: number): number {
     if (cutoffUs <= this.#cutoffUs) return 0;
     this.#sort();
-    const i0 = this.#liveInbound();
-    const i = this.#inbound.lowerBound(cutoffUs);
-    const r0 = this.#liveRoots();
-    const r = this.#roots.lowerBound(cutoffUs);
-    for (let k = r0; k < r; k++) this.#dropClaim(k);
+    const i0 = this.#live(this.inbound);
+    const i = lowerBound(this.inbound, cutoffUs);
+    const r0 = this.#live(this.roots);
+    const r = lowerBound(this.roots, cutoffUs);
+    for (let k = r0; k < r; k++) {
+      const old = this.roots[k]!;
+      const parent = old.resolution?.parent;
+      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, old.call.callee)) === old) this.claims.delete(claimKey(parent.spanId, old.call.callee));
+    }
     this.#cutoffUs = cutoffUs;
     // Remove the dead prefix in bulk, once it is a quarter of the array: amortized O(1) per element.
-    if (i * 4 >= this.#inbound.length) {
-      this.#inbound.dropFront(i);
+    if (i * 4 >= this.inbound.length) {
+      this.inbound.splice(0, i);
       this.#inboundSortedTo -= i;
     }
-    if (r * 4 >= this.#roots.length) {
-      this.#roots.dropFront(r);
+    if (r * 4 >= this.roots.length) {
+      this.roots.splice(0, r);
       this.#rootsSortedTo -= r;
     }
+    if (r > r0) this.#fresh = this.#fresh.filter((f) => f.startUs >= cutoffUs);
     const cutoffBucket = bucketOf(cutoffUs);
     for (const b of this.#tallies.keys()) if (b < cutoffBucket) this.#tallies.delete(b);
     for (const g of this.#groupTallies.keys()) if ((g + 1) * BUCKETS_PER_GROUP <= cutoffBucket) this.#groupTallies.delete(g);
@@ -429,6 +373,6 @@ export class PodTimeline {
   }
 
   get empty(): boolean {
-    return this.#liveInbound() === this.#inbound.length && this.#liveRoots() === this.#roots.length;
+    return this.#live(this.inbound) === this.inbound.length && this.#live(this.roots) === this.roots.length;
   }
 }

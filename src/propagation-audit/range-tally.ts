@@ -9,8 +9,7 @@
  * picks the same ones as a scan of the whole range.
  */
 import type { InboundObservation, WorkloadKey } from './observations.js';
-import type { RootColumns, RootRecord } from './root-columns.js';
-import type { WindowColumns } from './window-columns.js';
+import type { RootRecord } from './pod-timeline.js';
 
 /** Examples a workload's report shows. */
 export const MAX_EVIDENCE = 5;
@@ -76,62 +75,45 @@ function sliceOf(byWorkload: Map<WorkloadKey, WorkloadSlice>, key: WorkloadKey):
   return s;
 }
 
-/** Inbound windows `[from, to)` of one pod's timeline. */
-export interface WindowRange {
-  readonly windows: WindowColumns;
-  readonly pod: string;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Root calls `[from, to)` of one pod's timeline. */
-export interface RootRange {
-  readonly roots: RootColumns;
-  readonly pod: string;
-  readonly from: number;
-  readonly to: number;
-}
-
 /**
- * Tallies the inbound windows and root calls of a range (sorted by start, every root resolved).
- * `coveredUs` is measured by the caller, which knows the windows around the range.
+ * Tallies `inbound[inFrom..inTo)` and `roots[rootFrom..rootTo)` (sorted by start, every root
+ * resolved). `coveredUs` is measured by the caller, which knows the windows around the range.
  */
 export function tallyRange(
   range: { readonly fromUs: number; readonly toUs: number; readonly coveredUs: number },
-  inbound: WindowRange,
-  rootRange: RootRange,
+  inbound: readonly InboundObservation[], inFrom: number, inTo: number,
+  roots: readonly RootRecord[], rootFrom: number, rootTo: number,
 ): RangeTally {
   const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
-  const w = inbound.windows;
-  for (let i = inbound.from; i < inbound.to; i++) {
-    const s = sliceOf(byWorkload, w.workload(i));
-    if (s.inbound++ === 0) s.firstInboundUs = w.startUs(i);
-    if (w.outboundChildren(i) === 0 && s.deadEnds++ < MAX_EVIDENCE) s.deadEndExamples.push(w.at(i, inbound.pod));
+  for (let i = inFrom; i < inTo; i++) {
+    const o = inbound[i]!;
+    const s = sliceOf(byWorkload, o.workload);
+    if (s.inbound++ === 0) s.firstInboundUs = o.startUs;
+    if (o.outboundChildren === 0 && s.deadEnds++ < MAX_EVIDENCE) s.deadEndExamples.push(o);
   }
   const confirmedKept = new Map<WorkloadSlice, number>();
   const choices = new Map<WorkloadSlice, number[]>();
-  const roots = rootRange.roots;
-  for (let i = rootRange.from; i < rootRange.to; i++) {
-    const kind = roots.kind(i)!;
-    const s = sliceOf(byWorkload, roots.workload(i));
-    const callee = roots.callee(i);
-    let t = s.byCallee.get(callee);
-    if (t === undefined) s.byCallee.set(callee, t = newCalleeTally());
+  for (let i = rootFrom; i < rootTo; i++) {
+    const r = roots[i]!;
+    const res = r.resolution!;
+    const s = sliceOf(byWorkload, r.call.workload);
+    let t = s.byCallee.get(r.call.callee);
+    if (t === undefined) s.byCallee.set(r.call.callee, t = newCalleeTally());
     t.calls++;
-    t[kind]++;
-    if (roots.startUs(i) < t.first) t.first = roots.startUs(i);
-    if (roots.endUs(i) > t.last) t.last = roots.endUs(i);
-    if (kind !== 'confirmed') s.nonConfirmed++;
-    if (kind === 'inferred') {
+    t[res.kind]++;
+    if (r.call.startUs < t.first) t.first = r.call.startUs;
+    if (r.call.endUs > t.last) t.last = r.call.endUs;
+    if (res.kind !== 'confirmed') s.nonConfirmed++;
+    if (res.kind === 'inferred') {
       s.withCandidates++;
       const list = choices.get(s);
-      if (list === undefined) choices.set(s, [roots.choiceProbability(i)]);
-      else list.push(roots.choiceProbability(i));
+      if (list === undefined) choices.set(s, [res.choiceProbability]);
+      else list.push(res.choiceProbability);
     }
     const kept = confirmedKept.get(s) ?? 0;
-    const keepConfirmed = kind === 'confirmed' && kept < MAX_EVIDENCE;
+    const keepConfirmed = res.kind === 'confirmed' && kept < MAX_EVIDENCE;
     if (keepConfirmed) confirmedKept.set(s, kept + 1);
-    if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(roots.at(i, rootRange.pod));
+    if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(r);
   }
   for (const [s, list] of choices) {
     s.inferredChoices = Float64Array.from(list).sort();
