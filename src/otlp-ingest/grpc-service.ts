@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { BodyScratch, decodeContentEncoding, ingest } from '../ingest/index.js';
 import type { DecodeContext, IngestDeps, IngestOutcome } from '../ingest/index.js';
 import { decodeOtlpProto } from './decode-proto.js';
-import { ACCEPTED_ENCODINGS, FRAME_HEADER_BYTES, GrpcStatus, declaredLength, encodeGrpcMessage, framed, isGrpcContentType, unaryMessage } from './grpc-wire.js';
+import { ACCEPTED_ENCODINGS, FRAME_HEADER_BYTES, GrpcStatus, declaredLength, encodeGrpcMessage, framed, isAcceptedEncoding, isGrpcContentType, unaryMessage } from './grpc-wire.js';
 import { encodedResponse, isOtlpPayloadError } from './traces-route.js';
 
 export const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -103,7 +103,7 @@ class ExportService {
       return;
     }
     const encoding = headers['grpc-encoding'] as string | undefined;
-    if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
+    if (!isAcceptedEncoding(encoding)) {
       endWithStatus(stream, GrpcStatus.UNIMPLEMENTED, `unsupported grpc-encoding ${encoding}; use ${ACCEPTED_ENCODINGS}`);
       return;
     }

@@ -81,4 +81,12 @@ export function isGrpcContentType(contentType: string | undefined): boolean {
 }
 
 /** The message encodings this server inflates; a client may compress with any of them. */
-export const ACCEPTED_ENCODINGS = 'identity,gzip,deflate';
+const ENCODINGS: readonly string[] = ['identity', 'gzip', 'deflate'];
+
+/** `grpc-accept-encoding`: the encodings above, as the header lists them. */
+export const ACCEPTED_ENCODINGS = ENCODINGS.join(',');
+
+/** Whether a call's `grpc-encoding` is one this server inflates (none means identity). */
+export function isAcceptedEncoding(encoding: string | undefined): boolean {
+  return encoding === undefined || ENCODINGS.includes(encoding);
+}

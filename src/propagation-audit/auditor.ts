@@ -33,7 +33,7 @@ export interface AuditOptions {
   readonly configuredProvider?: (workload: WorkloadKey) => ProviderKind | undefined;
   /**
    * Observations (inbound windows and root calls) held at most; beyond it the oldest minutes are
-   * dropped before their retention ends, and counted. Default 1,000,000 (roughly 200 MB).
+   * dropped before their retention ends, and counted. Default 1,000,000 (roughly 400 MB of heap).
    */
   readonly maxObservations: number;
   /** Wall clock, µs; when given, spans stamped more than an hour ahead of it are ignored. */
