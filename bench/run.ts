@@ -170,9 +170,11 @@ async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Prom
     otlpHttpJson: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/json' }, data['otlpJson']!),
     otlpGrpc: (durationMs) => driveGrpc(ports.grpc, nextGrpc, { concurrency: CONCURRENCY, durationMs }),
   };
-  // Warmed up like the baseline servers, every format for the same 500 ms, so the first phase
-  // measured is not charged for compiling the code all phases share.
-  for (const phase of Object.values(phases)) await phase(500);
+  // Warmed up like the baseline servers, and then some: a second of every format compiles the
+  // code all phases share and fills the store (300k spans), so the first phase measured is not
+  // charged for compiling and for growing the heap, and every phase runs with evictions under way
+  // as a long-running collector does.
+  for (const phase of Object.values(phases)) await phase(1000);
   await settled();
   return { measure: (phase) => measureChild(child.pid!, accepted, () => phases[phase](PHASE_MS), settled), stop: () => server.stop() };
 }
@@ -337,21 +339,30 @@ async function ingestSection(): Promise<Section> {
   const meshtrace = await startIngestMeshtrace(data);
   const rounds: IngestRound[] = [];
   try {
+    const measureBaseline: Record<BaselineKey, () => Promise<number>> = {
+      jsonParse: () => decodeRate('json', files.zipkinJson),
+      protobufDecodeOtlp: () => decodeRate('otlp', files.otlpProto),
+      protobufDecodeZipkin: () => decodeRate('zipkin', files.zipkinProto),
+      grpcServer: async () => (await grpcBaseline.measure()).spansPerCpuSecond,
+      httpServerJsonParse: async () => (await httpJsonBaseline.measure()).spansPerCpuSecond,
+    };
     for (let r = 0; r < ROUNDS; r++) {
-      log(`round ${r + 1} of ${ROUNDS}: baselines ...`);
-      const baseline = {
-        jsonParse: await decodeRate('json', files.zipkinJson),
-        protobufDecodeOtlp: await decodeRate('otlp', files.otlpProto),
-        protobufDecodeZipkin: await decodeRate('zipkin', files.zipkinProto),
-        grpcServer: (await grpcBaseline.measure()).spansPerCpuSecond,
-        httpServerJsonParse: (await httpJsonBaseline.measure()).spansPerCpuSecond,
+      const baseline: Partial<Record<BaselineKey, number>> = {};
+      const measureBaselines = async (keys: readonly BaselineKey[]): Promise<void> => {
+        for (const key of keys) {
+          if (baseline[key] !== undefined) continue;
+          log(`round ${r + 1} of ${ROUNDS}: baseline ${key} ...`);
+          baseline[key] = await measureBaseline[key]();
+        }
       };
       const runs: Partial<Record<IngestPhase, ServerPhase>> = {};
       for (const phase of phases) {
+        await measureBaselines(BASELINES_OF[phase]);
         log(`round ${r + 1} of ${ROUNDS}: meshtrace ${phase} ...`);
         runs[phase] = await meshtrace.measure(phase);
       }
-      rounds.push({ baseline, runs });
+      await measureBaselines(Object.keys(measureBaseline) as BaselineKey[]);
+      rounds.push({ baseline: baseline as Record<BaselineKey, number>, runs });
     }
   } finally {
     await grpcBaseline.stop();
@@ -365,6 +376,21 @@ async function ingestSection(): Promise<Section> {
 }
 
 const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
+
+type BaselineKey = keyof IngestResult['baselineSpansPerCpuSecond'];
+
+/**
+ * The baselines measured right before each meshtrace phase, so a ratio compares figures taken
+ * seconds apart: this machine's speed drifts by ±20% between minutes, and a round of every
+ * baseline followed by every phase put half a minute between a baseline and its phase.
+ */
+const BASELINES_OF: Record<IngestPhase, readonly BaselineKey[]> = {
+  zipkinJson: ['httpServerJsonParse', 'jsonParse'],
+  zipkinProto: ['protobufDecodeZipkin'],
+  otlpHttpProto: ['protobufDecodeOtlp'],
+  otlpHttpJson: [],
+  otlpGrpc: ['grpcServer'],
+};
 /** Rounds of baselines and meshtrace phases, alternating: figures are their medians (`--rounds N`). */
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 3;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a whole number of rounds, 1 or more');
