@@ -403,7 +403,7 @@ const BASELINES_OF: Record<IngestPhase, readonly BaselineKey[]> = {
   otlpHttpJson: [],
   otlpGrpc: ['grpcServer'],
 };
-/** Rounds of baselines and meshtrace phases, alternating: figures are their medians (`--rounds N`). */
+/** Rounds of baselines and meshtrace phases, alternating: figures are their totals (`--rounds N`). */
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 3;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a whole number of rounds, 1 or more');
 
@@ -419,11 +419,9 @@ function sumCounts(counts: readonly Record<string, number>[]): Record<string, nu
   return out;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+function mean(values: readonly number[]): number {
+  const usable = values.filter((v) => !Number.isNaN(v));
+  return usable.length === 0 ? Number.NaN : usable.reduce((a, b) => a + b, 0) / usable.length;
 }
 
 /** Which meshtrace phase is compared with which baseline. */
@@ -437,23 +435,32 @@ const RATIOS: Record<keyof IngestResult['ratios'], [Measured, keyof IngestResult
 };
 
 /**
- * Medians over the rounds. A ratio is the median of each round's ratio, so it compares figures
- * measured next to each other (this machine's speed drifts by ±20% between minutes).
+ * Figures over all rounds. A meshtrace rate is its spans over its CPU summed across the rounds,
+ * not a median of per-round rates: a major GC of the retained store costs close to a second of
+ * CPU and lands in some rounds and not others, and a median picks the rounds without one. A
+ * baseline runs for the same fixed time every round, so the mean of its rates is its total spans
+ * over total CPU. Each round's own ratio is kept beside, to show the spread.
  */
 function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory']): IngestResult {
   const rate = (round: IngestRound, phase: Measured): number =>
     (phase in round.baseline ? round.baseline[phase as keyof IngestRound['baseline']] : round.runs[phase as IngestPhase]?.spansPerCpuSecond) ?? Number.NaN;
   const baselineKeys = Object.keys(rounds[0]!.baseline) as (keyof IngestRound['baseline'])[];
+  const pooled = (phase: Measured): number => {
+    if (phase in rounds[0]!.baseline) return mean(rounds.map((r) => r.baseline[phase as keyof IngestRound['baseline']]));
+    const runs = rounds.map((r) => r.runs[phase as IngestPhase]).filter((run): run is ServerPhase => run !== undefined);
+    const cpu = runs.reduce((n, run) => n + run.cpuSeconds, 0);
+    return cpu > 0 ? runs.reduce((n, run) => n + run.spans, 0) / cpu : Number.NaN;
+  };
   const roundRatios = Object.fromEntries(Object.entries(RATIOS).map(([name, [phase, base]]) =>
     [name, rounds.map((r) => rate(r, phase) / r.baseline[base])])) as Record<keyof IngestResult['ratios'], number[]>;
   return {
     spansPerBatch: 100,
     rounds: rounds.length,
-    baselineSpansPerCpuSecond: Object.fromEntries(baselineKeys.map((k) => [k, Math.round(median(rounds.map((r) => r.baseline[k])))])) as IngestResult['baselineSpansPerCpuSecond'],
-    meshtraceSpansPerCpuSecond: Object.fromEntries(phases.map((p) => [p, Math.round(median(rounds.map((r) => rate(r, p))))])),
+    baselineSpansPerCpuSecond: Object.fromEntries(baselineKeys.map((k) => [k, Math.round(pooled(k))])) as IngestResult['baselineSpansPerCpuSecond'],
+    meshtraceSpansPerCpuSecond: Object.fromEntries(phases.map((p) => [p, Math.round(pooled(p))])),
     roundRates: Object.fromEntries([...phases.map((p) => [p, rounds.map((r) => Math.round(rate(r, p)))]),
       ...baselineKeys.map((k) => [k, rounds.map((r) => Math.round(r.baseline[k]))])]) as Record<string, number[]>,
-    ratios: Object.fromEntries(Object.entries(roundRatios).map(([k, v]) => [k, median(v)])) as IngestResult['ratios'],
+    ratios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) => [k, pooled(phase) / pooled(base)])) as IngestResult['ratios'],
     roundRatios,
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
@@ -470,7 +477,7 @@ function printIngest(result: IngestResult): void {
     const each = result.rounds > 1 ? `  rounds ${result.roundRatios[k].map(pct).join(', ')}` : '';
     console.log(`  ${label.padEnd(36)} ${pct(result.ratios[k]).padStart(6)}  ${target}${each}`);
   };
-  console.log(`\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled; medians of ${result.rounds} alternating rounds)`);
+  console.log(`\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled; totals over ${result.rounds} alternating rounds)`);
   console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}${rounds('jsonParse')}`);
   console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}${rounds('protobufDecodeOtlp')}`);
   console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}${rounds('protobufDecodeZipkin')}`);
@@ -479,7 +486,7 @@ function printIngest(result: IngestResult): void {
   for (const [k, v] of Object.entries(result.meshtraceSpansPerCpuSecond)) {
     console.log(`  meshtrace ${k.padEnd(27)}${fmt(v)}${rounds(k)}`);
   }
-  console.log('ratios (median of the rounds\' own ratios)');
+  console.log('ratios (of the totals; each round\'s own ratio beside)');
   ratio('zipkinJsonVsJsonParse', 'Zipkin JSON / JSON.parse', '(>= 30%)');
   ratio('otlpHttpProtoVsProtobufDecode', 'OTLP/HTTP proto / protobufjs decode', '(>= 30%)');
   ratio('otlpGrpcVsBareGrpcServer', 'OTLP/gRPC / bare grpc-js server', '(>= 80%)');
