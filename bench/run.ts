@@ -50,14 +50,18 @@ function writeBodies(file: string, bodies: readonly Buffer[]): void {
 }
 
 /** Spans per CPU-second of a fresh process decoding the bodies in a loop (bench/decode-baseline.ts). */
-async function decodeRate(mode: 'json' | 'otlp' | 'zipkin', file: string): Promise<number> {
+/** Spans handled and the CPU they took: figures over several rounds are totals of these. */
+interface Sample { spans: number; cpuSeconds: number }
+
+async function decodeSample(mode: 'json' | 'otlp' | 'zipkin', file: string): Promise<Sample> {
   const child = spawn(process.execPath, [join(here, 'decode-baseline.js'), mode, file, String(PHASE_MS / 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
   pinServer(child.pid!);
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   const [code] = await once(child, 'exit') as [number | null];
   if (code !== 0) throw new Error(`decode baseline ${mode} exited with ${code}`);
-  return Number(out.trim());
+  const [spans, cpuSeconds] = out.trim().split(' ').map(Number);
+  return { spans: spans!, cpuSeconds: cpuSeconds! };
 }
 
 interface IngestResult {
@@ -83,7 +87,7 @@ interface IngestResult {
   readonly failures: Record<string, Record<string, number>>;
 }
 
-interface ServerPhase { spansPerCpuSecond: number; spans: number; cpuSeconds: number; drive: DriveResult }
+interface ServerPhase extends Sample { spansPerCpuSecond: number; drive: DriveResult }
 
 /**
  * Runs one load phase against a child process and measures its CPU and accepted spans. With
@@ -351,15 +355,15 @@ async function ingestSection(): Promise<Section> {
   const meshtrace = await startIngestMeshtrace(data);
   const rounds: IngestRound[] = [];
   try {
-    const measureBaseline: Record<BaselineKey, () => Promise<number>> = {
-      jsonParse: () => decodeRate('json', files.zipkinJson),
-      protobufDecodeOtlp: () => decodeRate('otlp', files.otlpProto),
-      protobufDecodeZipkin: () => decodeRate('zipkin', files.zipkinProto),
-      grpcServer: async () => (await grpcBaseline.measure()).spansPerCpuSecond,
-      httpServerJsonParse: async () => (await httpJsonBaseline.measure()).spansPerCpuSecond,
+    const measureBaseline: Record<BaselineKey, () => Promise<Sample>> = {
+      jsonParse: () => decodeSample('json', files.zipkinJson),
+      protobufDecodeOtlp: () => decodeSample('otlp', files.otlpProto),
+      protobufDecodeZipkin: () => decodeSample('zipkin', files.zipkinProto),
+      grpcServer: () => grpcBaseline.measure(),
+      httpServerJsonParse: () => httpJsonBaseline.measure(),
     };
     for (let r = 0; r < ROUNDS; r++) {
-      const baseline: Partial<Record<BaselineKey, number>> = {};
+      const baseline: Partial<Record<BaselineKey, Sample>> = {};
       const measureBaselines = async (keys: readonly BaselineKey[]): Promise<void> => {
         for (const key of keys) {
           if (baseline[key] !== undefined) continue;
@@ -374,7 +378,7 @@ async function ingestSection(): Promise<Section> {
         runs[phase] = await meshtrace.measure(phase);
       }
       await measureBaselines(Object.keys(measureBaseline) as BaselineKey[]);
-      rounds.push({ baseline: baseline as Record<BaselineKey, number>, runs });
+      rounds.push({ baseline: baseline as Record<BaselineKey, Sample>, runs });
     }
   } finally {
     await grpcBaseline.stop();
@@ -408,7 +412,7 @@ const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') 
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a whole number of rounds, 1 or more');
 
 interface IngestRound {
-  readonly baseline: IngestResult['baselineSpansPerCpuSecond'];
+  readonly baseline: Record<BaselineKey, Sample>;
   readonly runs: Partial<Record<IngestPhase, ServerPhase>>;
 }
 
@@ -419,14 +423,21 @@ function sumCounts(counts: readonly Record<string, number>[]): Record<string, nu
   return out;
 }
 
-function mean(values: readonly number[]): number {
-  const usable = values.filter((v) => !Number.isNaN(v));
-  return usable.length === 0 ? Number.NaN : usable.reduce((a, b) => a + b, 0) / usable.length;
+/** Spans over CPU of the samples together; NaN when there are none. */
+function rateOf(samples: readonly (Sample | undefined)[]): number {
+  let spans = 0;
+  let cpuSeconds = 0;
+  for (const s of samples) {
+    if (s === undefined) continue;
+    spans += s.spans;
+    cpuSeconds += s.cpuSeconds;
+  }
+  return cpuSeconds > 0 ? spans / cpuSeconds : Number.NaN;
 }
 
 /** Which meshtrace phase is compared with which baseline. */
-type Measured = IngestPhase | keyof IngestResult['baselineSpansPerCpuSecond'];
-const RATIOS: Record<keyof IngestResult['ratios'], [Measured, keyof IngestResult['baselineSpansPerCpuSecond']]> = {
+type Measured = IngestPhase | BaselineKey;
+const RATIOS: Record<keyof IngestResult['ratios'], [Measured, BaselineKey]> = {
   zipkinJsonVsJsonParse: ['zipkinJson', 'jsonParse'],
   otlpHttpProtoVsProtobufDecode: ['otlpHttpProto', 'protobufDecodeOtlp'],
   otlpGrpcVsBareGrpcServer: ['otlpGrpc', 'grpcServer'],
@@ -435,33 +446,27 @@ const RATIOS: Record<keyof IngestResult['ratios'], [Measured, keyof IngestResult
 };
 
 /**
- * Figures over all rounds. A meshtrace rate is its spans over its CPU summed across the rounds,
- * not a median of per-round rates: a major GC of the retained store costs close to a second of
- * CPU and lands in some rounds and not others, and a median picks the rounds without one. A
- * baseline runs for the same fixed time every round, so the mean of its rates is its total spans
- * over total CPU. Each round's own ratio is kept beside, to show the spread.
+ * Figures over all rounds: each is its spans over its CPU summed across the rounds, baselines and
+ * meshtrace alike, and a ratio is of those totals. Not a median of per-round figures: a major GC
+ * of the retained store costs close to a second of CPU and lands in some rounds and not others,
+ * and a median picks the rounds without one. Each round's own figures are kept beside, to show
+ * the spread.
  */
 function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory']): IngestResult {
-  const rate = (round: IngestRound, phase: Measured): number =>
-    (phase in round.baseline ? round.baseline[phase as keyof IngestRound['baseline']] : round.runs[phase as IngestPhase]?.spansPerCpuSecond) ?? Number.NaN;
-  const baselineKeys = Object.keys(rounds[0]!.baseline) as (keyof IngestRound['baseline'])[];
-  const pooled = (phase: Measured): number => {
-    if (phase in rounds[0]!.baseline) return mean(rounds.map((r) => r.baseline[phase as keyof IngestRound['baseline']]));
-    const runs = rounds.map((r) => r.runs[phase as IngestPhase]).filter((run): run is ServerPhase => run !== undefined);
-    const cpu = runs.reduce((n, run) => n + run.cpuSeconds, 0);
-    return cpu > 0 ? runs.reduce((n, run) => n + run.spans, 0) / cpu : Number.NaN;
-  };
-  const roundRatios = Object.fromEntries(Object.entries(RATIOS).map(([name, [phase, base]]) =>
-    [name, rounds.map((r) => rate(r, phase) / r.baseline[base])])) as Record<keyof IngestResult['ratios'], number[]>;
+  const sample = (round: IngestRound, m: Measured): Sample | undefined =>
+    m in round.baseline ? round.baseline[m as BaselineKey] : round.runs[m as IngestPhase];
+  const rate = (round: IngestRound, m: Measured): number => rateOf([sample(round, m)]);
+  const total = (m: Measured): number => rateOf(rounds.map((r) => sample(r, m)));
+  const baselineKeys = Object.keys(rounds[0]!.baseline) as BaselineKey[];
   return {
     spansPerBatch: 100,
     rounds: rounds.length,
-    baselineSpansPerCpuSecond: Object.fromEntries(baselineKeys.map((k) => [k, Math.round(pooled(k))])) as IngestResult['baselineSpansPerCpuSecond'],
-    meshtraceSpansPerCpuSecond: Object.fromEntries(phases.map((p) => [p, Math.round(pooled(p))])),
-    roundRates: Object.fromEntries([...phases.map((p) => [p, rounds.map((r) => Math.round(rate(r, p)))]),
-      ...baselineKeys.map((k) => [k, rounds.map((r) => Math.round(r.baseline[k]))])]) as Record<string, number[]>,
-    ratios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) => [k, pooled(phase) / pooled(base)])) as IngestResult['ratios'],
-    roundRatios,
+    baselineSpansPerCpuSecond: Object.fromEntries(baselineKeys.map((k) => [k, Math.round(total(k))])) as IngestResult['baselineSpansPerCpuSecond'],
+    meshtraceSpansPerCpuSecond: Object.fromEntries(phases.map((p) => [p, Math.round(total(p))])),
+    roundRates: Object.fromEntries([...phases, ...baselineKeys].map((m) => [m, rounds.map((r) => Math.round(rate(r, m)))])),
+    ratios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) => [k, total(phase) / total(base)])) as IngestResult['ratios'],
+    roundRatios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) =>
+      [k, rounds.map((r) => rate(r, phase) / rate(r, base))])) as Record<keyof IngestResult['ratios'], number[]>,
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
     failures: Object.fromEntries(phases.map((p) => [p, sumCounts(rounds.map((r) => r.runs[p]?.drive.statuses ?? {}))])),
