@@ -83,7 +83,8 @@ interface IngestResult {
   /** Each round's own ratio, in round order. */
   readonly roundRatios: Record<keyof IngestResult['ratios'], number[]>;
   readonly targets: Record<string, number>;
-  readonly memory: { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
+  /** Per format, through the decoders the server uses for it. */
+  readonly memory: Record<MemoryFormat, MemoryFigures>;
   readonly failures: Record<string, Record<string, number>>;
 }
 
@@ -195,12 +196,16 @@ async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Prom
   return { measure: (phase) => measureChild(child.pid!, accepted, () => phases[phase](PHASE_MS), settled), stop: () => server.stop() };
 }
 
-async function memoryPerSpan(): Promise<{ spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number }> {
-  const child = spawn(process.execPath, ['--expose-gc', join(here, 'memory.js'), quick ? '100000' : '300000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+type MemoryFormat = 'zipkinJson' | 'otlpProto';
+interface MemoryFigures { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number }
+const MEMORY_FORMAT_ARG: Record<MemoryFormat, string> = { zipkinJson: 'zipkin-json', otlpProto: 'otlp-proto' };
+
+async function memoryPerSpan(format: MemoryFormat): Promise<MemoryFigures> {
+  const child = spawn(process.execPath, ['--expose-gc', join(here, 'memory.js'), MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   await once(child, 'exit');
-  return JSON.parse(out) as { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number };
+  return JSON.parse(out) as MemoryFigures;
 }
 
 function printAudit(a: AuditSummary, fresh: FreshnessSummary | undefined): void {
@@ -386,7 +391,7 @@ async function ingestSection(): Promise<Section> {
     rmSync(dir, { recursive: true, force: true });
     await meshtrace.stop();
   }
-  const memory = await memoryPerSpan();
+  const memory = { zipkinJson: await memoryPerSpan('zipkinJson'), otlpProto: await memoryPerSpan('otlpProto') };
   const result = summarizeIngest(rounds, phases, memory);
   return { result, print: () => printIngest(result) };
 }
@@ -498,8 +503,9 @@ function printIngest(result: IngestResult): void {
   ratio('zipkinProtoVsProtobufDecode', 'Zipkin proto / protobufjs decode', '');
   ratio('bareHttpJsonVsJsonParse', 'context: bare http + JSON.parse / JSON.parse', '');
   console.log('memory');
-  console.log(`  heap bytes per buffered span         ${memory.heapBytesPerSpan}  (<= 600)`);
-  console.log(`  RSS bytes per buffered span          ${memory.rssBytesPerSpan}`);
+  for (const [format, m] of Object.entries(memory)) {
+    console.log(`  ${format.padEnd(10)} heap bytes per buffered span  ${m.heapBytesPerSpan}  (<= 600); RSS ${m.rssBytesPerSpan}`);
+  }
 }
 
 main().catch((err: unknown) => {

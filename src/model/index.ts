@@ -12,3 +12,4 @@ export type { MeshIdentity, ProxyRole } from './mesh.js';
 export { deriveMeshIdentity, parseNodeId } from './mesh.js';
 export type { Admission, DecodedBatch, RejectReason, SpanRejection, SpanSink } from './sink.js';
 export { internEndpoint } from './endpoint.js';
+export { smallInt } from './small-int.js';

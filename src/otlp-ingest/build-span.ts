@@ -4,7 +4,7 @@
  *
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
  */
-import { StatusCode, deriveMeshIdentity, internEndpoint } from '../model/index.js';
+import { StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
 import type {
   Annotation, Endpoint, RejectReason, SourceFormat, Span, SpanKind, SpanLink, SpanRejection, TagGroup, TagPacker,
   TraceIdParts,
@@ -239,9 +239,9 @@ export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpa
     kind: f.kind,
     name: f.name,
     timestampUs: f.times.timestampUs,
-    durationUs: f.times.durationUs,
-    startNanosRemainder: f.times.startNanosRemainder,
-    endNanosRemainder: f.times.endNanosRemainder,
+    durationUs: smallInt(f.times.durationUs),
+    startNanosRemainder: smallInt(f.times.startNanosRemainder),
+    endNanosRemainder: smallInt(f.times.endNanosRemainder),
     localEndpoint: scope.localEndpoint,
     remoteEndpoint: undefined,
     sharedTags: packed.group,

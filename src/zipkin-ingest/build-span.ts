@@ -2,7 +2,7 @@
  * The part of Zipkin span normalization shared by the JSON and proto3 decoders: once ids and
  * timestamps are parsed, both produce the same model span from the same fields.
  */
-import { StatusCode, deriveMeshIdentity } from '../model/index.js';
+import { StatusCode, deriveMeshIdentity, smallInt } from '../model/index.js';
 import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker, TraceIdParts } from '../model/index.js';
 
 /** A span's decoded fields; strings the model shares (the name) already interned by the decoder. */
@@ -44,7 +44,7 @@ export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
     kind: f.kind,
     name: f.name,
     timestampUs: f.timestampUs,
-    durationUs: f.durationUs,
+    durationUs: smallInt(f.durationUs),
     startNanosRemainder: -1,
     endNanosRemainder: -1,
     localEndpoint: f.localEndpoint,
