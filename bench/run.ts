@@ -85,6 +85,8 @@ interface IngestResult {
   readonly targets: Record<string, number>;
   /** Per format, through the decoders the server uses for it. */
   readonly memory: Record<MemoryFormat, MemoryFigures>;
+  /** The same batches in one process without sockets: decode, + assembly and store, + audit. */
+  readonly stages: Record<MemoryFormat, StageFigures>;
   readonly failures: Record<string, Record<string, number>>;
 }
 
@@ -206,6 +208,19 @@ async function memoryPerSpan(format: MemoryFormat): Promise<MemoryFigures> {
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   await once(child, 'exit');
   return JSON.parse(out) as MemoryFigures;
+}
+
+/** Spans per CPU-second of each pipeline stage, cumulative (`assemble` includes `decode`). */
+interface StageFigures { decode: number; assemble: number; audit: number }
+
+async function stageRates(format: MemoryFormat): Promise<StageFigures> {
+  const args = ['--expose-gc', join(here, 'stages.js'), MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000', String(ROUNDS)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  await once(child, 'exit');
+  const totals = JSON.parse(out) as Record<keyof StageFigures, Sample>;
+  return { decode: rateOf([totals.decode]), assemble: rateOf([totals.assemble]), audit: rateOf([totals.audit]) };
 }
 
 function printAudit(a: AuditSummary, fresh: FreshnessSummary | undefined): void {
@@ -392,7 +407,8 @@ async function ingestSection(): Promise<Section> {
     await meshtrace.stop();
   }
   const memory = { zipkinJson: await memoryPerSpan('zipkinJson'), otlpProto: await memoryPerSpan('otlpProto') };
-  const result = summarizeIngest(rounds, phases, memory);
+  const stages = { zipkinJson: await stageRates('zipkinJson'), otlpProto: await stageRates('otlpProto') };
+  const result = summarizeIngest(rounds, phases, memory, stages);
   return { result, print: () => printIngest(result) };
 }
 
@@ -457,7 +473,7 @@ const RATIOS: Record<keyof IngestResult['ratios'], [Measured, BaselineKey]> = {
  * and a median picks the rounds without one. Each round's own figures are kept beside, to show
  * the spread.
  */
-function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory']): IngestResult {
+function summarizeIngest(rounds: readonly IngestRound[], phases: readonly IngestPhase[], memory: IngestResult['memory'], stages: IngestResult['stages']): IngestResult {
   const sample = (round: IngestRound, m: Measured): Sample | undefined =>
     m in round.baseline ? round.baseline[m as BaselineKey] : round.runs[m as IngestPhase];
   const rate = (round: IngestRound, m: Measured): number => rateOf([sample(round, m)]);
@@ -474,6 +490,9 @@ function summarizeIngest(rounds: readonly IngestRound[], phases: readonly Ingest
       [k, rounds.map((r) => rate(r, phase) / rate(r, base))])) as Record<keyof IngestResult['ratios'], number[]>,
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
+    stages: Object.fromEntries(Object.entries(stages).map(([f, st]) => [f, {
+      decode: Math.round(st.decode), assemble: Math.round(st.assemble), audit: Math.round(st.audit),
+    }])) as IngestResult['stages'],
     failures: Object.fromEntries(phases.map((p) => [p, sumCounts(rounds.map((r) => r.runs[p]?.drive.statuses ?? {}))])),
   };
 }
@@ -505,6 +524,10 @@ function printIngest(result: IngestResult): void {
   console.log('memory');
   for (const [format, m] of Object.entries(memory)) {
     console.log(`  ${format.padEnd(10)} heap bytes per buffered span  ${m.heapBytesPerSpan}  (<= 600); RSS ${m.rssBytesPerSpan}`);
+  }
+  console.log(`pipeline stages, in one process without sockets (spans per CPU-second, totals over ${result.rounds} rounds; each stage includes the ones before)`);
+  for (const [format, st] of Object.entries(result.stages)) {
+    console.log(`  ${format.padEnd(10)} decode ${fmt(st.decode)}   + assembly and store ${fmt(st.assemble)}   + audit ${fmt(st.audit)}`);
   }
 }
 
