@@ -22,8 +22,8 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Sends one request; resolves to its status (HTTP code or gRPC code) and whether it failed. */
-type SendOne = (body: Buffer) => Promise<{ status: string; failed: boolean }>;
+/** Sends one request for worker `worker`; resolves to its status (HTTP or gRPC code) and whether it failed. */
+type SendOne = (body: Buffer, worker: number) => Promise<{ status: string; failed: boolean }>;
 
 /** Keeps `concurrency` requests in flight for the duration and tallies their outcomes. */
 async function drive(send: SendOne, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
@@ -31,9 +31,9 @@ async function drive(send: SendOne, nextBody: () => Buffer, opts: DriveOptions):
   let requests = 0;
   let failures = 0;
   const statuses: Record<string, number> = {};
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, index: number): Promise<void> => {
     while (Date.now() < end) {
-      const { status, failed } = await send(nextBody());
+      const { status, failed } = await send(nextBody(), index);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (failed) failures++;
       requests++;
@@ -66,20 +66,28 @@ export async function driveHttp(url: string, headers: Record<string, string>, ne
 const passthrough = (b: Buffer): Buffer => b;
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
-/** Calls TraceService/Export with pre-encoded request bytes. */
+/**
+ * Calls TraceService/Export with pre-encoded request bytes, one connection per request in flight,
+ * as sidecars each export over their own. Several calls multiplexed on one connection finish
+ * together (their frames interleave), so the server would sit idle while the next ones arrive,
+ * and an idle-and-busy server pays more CPU per span than a steadily busy one.
+ */
 export async function driveGrpc(port: number, nextBody: () => Buffer, opts: DriveOptions): Promise<DriveResult> {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+  const clients = Array.from({ length: opts.concurrency }, () => new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc-node.flow_control_window': 16 * 1024 * 1024,
-  });
-  const send: SendOne = (body) => new Promise((resolve) => {
-    client.makeUnaryRequest(EXPORT_PATH, passthrough, passthrough, body, (err) => {
+    // Without it grpc-js shares one connection among clients of the same target.
+    'grpc.use_local_subchannel_pool': 1,
+  }));
+  // Each worker keeps to its own connection.
+  const send: SendOne = (body, worker) => new Promise((resolve) => {
+    clients[worker]!.makeUnaryRequest(EXPORT_PATH, passthrough, passthrough, body, (err) => {
       resolve({ status: err ? String(err.code) : '0', failed: err !== null });
     });
   });
   try {
     return await drive(send, nextBody, opts);
   } finally {
-    client.close();
+    for (const client of clients) client.close();
   }
 }
