@@ -33,7 +33,7 @@ export const SERVE_OPTIONS = {
   maxStoredSpans: { flag: 'max-stored-spans', type: 'count', default: '1000000', help: 'settled spans kept; the oldest traces are evicted beyond' },
   auditWindow: { flag: 'audit-window', type: 'duration', default: '15m', help: 'default time window of the propagation report' },
   auditMinRequests: { flag: 'audit-min-requests', type: 'count', default: '200', help: 'sampled inbound requests a workload needs before it gets a verdict' },
-  auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest minutes are dropped beyond' },
+  auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest seconds are dropped beyond' },
   authToken: { flag: 'auth-token', type: 'string', default: '', help: 'require this bearer token on the dashboard and read APIs (prefer the env variable: flags show in ps)' },
   authBasic: { flag: 'auth-basic', type: 'string', default: '', help: 'require HTTP basic auth, as user:password, on the dashboard and read APIs (env preferred)' },
   redactTagKeys: { flag: 'redact-tag-keys', type: 'string', default: DEFAULT_REDACT_PATTERNS.join(','), help: 'comma-separated case-insensitive regexes; matching tag values are redacted at ingest (authorization, cookie and URL query secrets always are)' },

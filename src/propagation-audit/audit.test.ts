@@ -182,6 +182,19 @@ describe('propagation audit rules', () => {
     expect(auditor.observationsExpired).toBeGreaterThan(0);
   });
 
+  it('drops about as many of the oldest observations as the cap requires, not whole minutes', () => {
+    const auditor = new PropagationAuditor({ minRequests: 1, minGaps: 1, maxObservations: 150 });
+    // One split request a second for 100 s: three observations each (two windows, a root call).
+    for (let n = 1; n <= 100; n++) for (const t of request(n, 'none', n * 1000)) auditor.observe(t);
+    const held = auditor.observationsHeld;
+    expect(held).toBe(300);
+    auditor.prune(BASE_US + 5 * 60_000_000);
+    // Dropping the whole first minute would leave 123.
+    expect(auditor.observationsHeld).toBeLessThanOrEqual(150);
+    expect(auditor.observationsHeld).toBeGreaterThanOrEqual(147);
+    expect(auditor.observationsEvicted).toBe(held - auditor.observationsHeld);
+  });
+
   describe('hostile span data never crashes or stalls it', () => {
     it('takes a request with 20,000 outbound calls', () => {
       const t = tid(900);

@@ -32,7 +32,7 @@ export interface AuditOptions {
    */
   readonly configuredProvider?: (workload: WorkloadKey) => ProviderKind | undefined;
   /**
-   * Observations (inbound windows and root calls) held at most; beyond it the oldest minutes are
+   * Observations (inbound windows and root calls) held at most; beyond it the oldest seconds are
    * dropped before their retention ends, and counted. Default 1,000,000 (roughly 400 MB of heap).
    */
   readonly maxObservations: number;
@@ -82,6 +82,8 @@ export class WorkloadFacts {
 const DEFAULT_DELAY_US = 5000;
 const DELAY_EWMA = 0.05;
 const FUTURE_LIMIT_US = 3_600_000_000;
+/** How finely held observations are counted by start time, for the cap to drop the oldest. */
+const HELD_BUCKET_US = 1_000_000;
 
 function ewma(mean: number | undefined, x: number): number {
   return mean === undefined ? x : mean + DELAY_EWMA * (x - mean);
@@ -104,8 +106,12 @@ export class PropagationAuditor {
   futureSpansIgnored = 0;
   #latestUs = 0;
   #tracesObserved = 0;
-  /** Observations held in pod timelines, by start minute, so the cap can drop whole old minutes. */
-  readonly #held = new MinuteCounts();
+  /**
+   * Observations held in pod timelines, by start second, so the cap drops about as many of the
+   * oldest as it must. By the minute it dropped a whole minute at once: at a busy mesh's rates,
+   * most of what it held, and the heap that then shrank and regrew cost page faults.
+   */
+  readonly #held = new MinuteCounts(HELD_BUCKET_US);
   #heldCount = 0;
   /** Observations dropped at the end of their retention, and early because of `maxObservations`. */
   observationsExpired = 0;

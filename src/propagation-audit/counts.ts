@@ -1,47 +1,53 @@
-/** Counts per minute, summed over time ranges; old minutes are dropped by `prune`. */
 const MINUTE_US = 60_000_000;
 
+/** Counts per time bucket (a minute unless told), summed over time ranges; old buckets are dropped by `prune`. */
 export class MinuteCounts {
   readonly #byMinute = new Map<number, number>();
+  readonly #bucketUs: number;
+
+  /** @param bucketUs bucket width; `series` gives one value per bucket */
+  constructor(bucketUs = MINUTE_US) {
+    this.#bucketUs = bucketUs;
+  }
 
   add(atUs: number, n = 1): void {
-    const m = Math.floor(atUs / MINUTE_US);
+    const m = Math.floor(atUs / this.#bucketUs);
     this.#byMinute.set(m, (this.#byMinute.get(m) ?? 0) + n);
   }
 
-  /** Total over minutes overlapping [fromUs, toUs). */
+  /** Total over buckets overlapping [fromUs, toUs). */
   sum(fromUs: number, toUs: number): number {
-    const from = Math.floor(fromUs / MINUTE_US);
-    const to = Math.floor((toUs - 1) / MINUTE_US);
+    const from = Math.floor(fromUs / this.#bucketUs);
+    const to = Math.floor((toUs - 1) / this.#bucketUs);
     let total = 0;
     for (const [m, n] of this.#byMinute) if (m >= from && m <= to) total += n;
     return total;
   }
 
-  /** Per-minute values over [fromUs, toUs), zero-filled, oldest first. */
+  /** Per-bucket values over [fromUs, toUs), zero-filled, oldest first. */
   series(fromUs: number, toUs: number): number[] {
-    const from = Math.floor(fromUs / MINUTE_US);
-    const to = Math.floor((toUs - 1) / MINUTE_US);
+    const from = Math.floor(fromUs / this.#bucketUs);
+    const to = Math.floor((toUs - 1) / this.#bucketUs);
     const out: number[] = [];
     for (let m = from; m <= to && out.length < 10_000; m++) out.push(this.#byMinute.get(m) ?? 0);
     return out;
   }
 
   /**
-   * The earliest minute boundary, µs, such that dropping everything before it drops at least
+   * The earliest bucket boundary, µs, such that dropping everything before it drops at least
    * `n`; undefined when even dropping everything would not.
    */
   cutoffDropping(n: number): number | undefined {
     let dropped = 0;
     for (const m of [...this.#byMinute.keys()].sort((a, b) => a - b)) {
       dropped += this.#byMinute.get(m)!;
-      if (dropped >= n) return (m + 1) * MINUTE_US;
+      if (dropped >= n) return (m + 1) * this.#bucketUs;
     }
     return undefined;
   }
 
   prune(cutoffUs: number): void {
-    const cutoff = Math.floor(cutoffUs / MINUTE_US);
+    const cutoff = Math.floor(cutoffUs / this.#bucketUs);
     for (const m of this.#byMinute.keys()) if (m < cutoff) this.#byMinute.delete(m);
   }
 }
