@@ -49,10 +49,10 @@ function writeBodies(file: string, bodies: readonly Buffer[]): void {
   writeFileSync(file, Buffer.concat(parts));
 }
 
-/** Spans per CPU-second of a fresh process decoding the bodies in a loop (bench/decode-baseline.ts). */
 /** Spans handled and the CPU they took: figures over several rounds are totals of these. */
 interface Sample { spans: number; cpuSeconds: number }
 
+/** Spans and CPU of a fresh process decoding the bodies in a loop (bench/decode-baseline.ts). */
 async function decodeSample(mode: 'json' | 'otlp' | 'zipkin', file: string): Promise<Sample> {
   const child = spawn(process.execPath, [join(here, 'decode-baseline.js'), mode, file, String(PHASE_MS / 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
   pinServer(child.pid!);
@@ -202,24 +202,25 @@ type MemoryFormat = 'zipkinJson' | 'otlpProto';
 interface MemoryFigures { spans: number; heapBytesPerSpan: number; rssBytesPerSpan: number }
 const MEMORY_FORMAT_ARG: Record<MemoryFormat, string> = { zipkinJson: 'zipkin-json', otlpProto: 'otlp-proto' };
 
-async function memoryPerSpan(format: MemoryFormat): Promise<MemoryFigures> {
-  const child = spawn(process.execPath, ['--expose-gc', join(here, 'memory.js'), MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs a bench script that prints one JSON line, in its own process with --expose-gc. */
+async function childJson<T>(script: string, args: readonly string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--expose-gc', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  await once(child, 'exit');
-  return JSON.parse(out) as MemoryFigures;
+  const [code] = await once(child, 'exit') as [number | null];
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(out) as T;
+}
+
+async function memoryPerSpan(format: MemoryFormat): Promise<MemoryFigures> {
+  return childJson<MemoryFigures>('memory.js', [MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000']);
 }
 
 /** Spans per CPU-second of each pipeline stage, cumulative (`assemble` includes `decode`). */
 interface StageFigures { decode: number; assemble: number; audit: number }
 
 async function stageRates(format: MemoryFormat): Promise<StageFigures> {
-  const args = ['--expose-gc', join(here, 'stages.js'), MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000', String(ROUNDS)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  await once(child, 'exit');
-  const totals = JSON.parse(out) as Record<keyof StageFigures, Sample>;
+  const totals = await childJson<Record<keyof StageFigures, Sample>>('stages.js', [MEMORY_FORMAT_ARG[format], quick ? '100000' : '300000', String(ROUNDS)]);
   return { decode: rateOf([totals.decode]), assemble: rateOf([totals.assemble]), audit: rateOf([totals.audit]) };
 }
 

@@ -14,19 +14,13 @@
  * prints one JSON line.
  */
 import { DecodeContext } from '../src/ingest/index.js';
-import type { DecodedBatch } from '../src/model/index.js';
-import { decodeOtlpProto } from '../src/otlp-ingest/index.js';
 import { PropagationAuditor } from '../src/propagation-audit/index.js';
 import { MemoryTraceStore, TraceAssembler } from '../src/traces/index.js';
-import { decodeZipkinJson } from '../src/zipkin-ingest/index.js';
-import { scanZipkinJson } from '../src/zipkin-ingest/json-scan.js';
-import { envoyBatches } from './envoy-spans.js';
-import { otlpProto, zipkinJson } from './encode.js';
+import { envoyBodies, serverDecoder, wireFormatArg } from './server-decoder.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
-const format = process.argv[2];
-if (format !== 'zipkin-json' && format !== 'otlp-proto') throw new Error('usage: stages.js <zipkin-json|otlp-proto> <spans> <rounds>');
+const format = wireFormatArg(process.argv[2], 'stages.js <zipkin-json|otlp-proto> <spans> <rounds>');
 const count = Number(process.argv[3] ?? 300_000);
 const rounds = Number(process.argv[4] ?? 3);
 
@@ -36,21 +30,16 @@ type Stage = (typeof STAGES)[number];
 /** Spans in a batch advance the simulated clock as if they arrived at this rate. */
 const SIMULATED_SPANS_PER_SECOND = 70_000;
 const SETTLE_MS = 1000;
+const SETTLE_TICK_MS = 250;
 /** A third of a run: the store evicts for most of it, as the server's does in the end-to-end phases. */
 const STORED_SPANS = Math.floor(count / 3);
 
-// Distinct traces in every body, encoded before anything is measured: the sender's work is not ours.
-const bodies: Buffer[] = [];
-for (let seed = 1; bodies.length * 100 < count; seed++) {
-  for (const b of envoyBatches(10_000, 100, seed)) if (b.length === 100) bodies.push(Buffer.from(format === 'zipkin-json' ? zipkinJson(b) : otlpProto(b)));
-}
-bodies.length = Math.ceil(count / 100);
+// Encoded before anything is measured: the sender's work is not ours.
+const bodies = envoyBodies(format, count);
 
 /** One run of a stage over every body, on a fresh pipeline; returns its spans and CPU seconds. */
 function run(stage: Stage): { spans: number; cpuSeconds: number } {
-  const ctx = new DecodeContext();
-  const decode = format === 'otlp-proto' ? (body: Buffer): DecodedBatch => decodeOtlpProto(body, ctx, 'otlp-grpc')
-    : (body: Buffer): DecodedBatch => scanZipkinJson(body, ctx) ?? decodeZipkinJson(JSON.parse(body.toString('utf8')), ctx);
+  const decode = serverDecoder(format, new DecodeContext());
   let nowMs = 0;
   const store = new MemoryTraceStore({ retentionMs: 3_600_000, maxSpans: STORED_SPANS });
   const auditor = stage === 'audit' ? new PropagationAuditor({ clockUs: () => Date.now() * 1000 }) : undefined;
@@ -68,8 +57,8 @@ function run(stage: Stage): { spans: number; cpuSeconds: number } {
     if (stage === 'decode') continue;
     assembler.accept(batch.spans);
     nowMs += (batch.spans.length * 1000) / SIMULATED_SPANS_PER_SECOND;
-    // The server settles on a 100 ms timer.
-    if (nowMs - lastSettle >= 100) {
+    // The server settles on a 250 ms timer.
+    if (nowMs - lastSettle >= SETTLE_TICK_MS) {
       assembler.settleDue();
       lastSettle = nowMs;
     }
@@ -80,7 +69,7 @@ function run(stage: Stage): { spans: number; cpuSeconds: number } {
   return { spans, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-const totals = Object.fromEntries(STAGES.map((s) => [s, { spans: 0, cpuSeconds: 0 }])) as Record<Stage, { spans: number; cpuSeconds: number }>;
+const totals = Object.fromEntries(STAGES.map((s) => [s, { spans: 0, cpuSeconds: 0 }])) as Record<Stage, ReturnType<typeof run>>;
 run('audit'); // warm-up: compiles the whole pipeline before anything is counted
 for (let r = 0; r < rounds; r++) {
   for (const stage of STAGES) {

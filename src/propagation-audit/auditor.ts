@@ -4,7 +4,7 @@
  * asked for, and again only when new windows arrive around them.
  */
 import type { Span } from '../model/index.js';
-import { MinuteCounts } from './counts.js';
+import { TimeCounts } from './counts.js';
 import { isEnvoyRequestId } from './hints.js';
 import { observeTrace } from './observations.js';
 import type { InboundObservation, ProviderKind, TraceObservations, WorkloadKey } from './observations.js';
@@ -49,8 +49,8 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = {
 export class WorkloadFacts {
   readonly key: WorkloadKey;
   readonly pods = new Set<string>();
-  readonly parentedCalls = new Map<string, MinuteCounts>();
-  readonly inbound = new MinuteCounts();
+  readonly parentedCalls = new Map<string, TimeCounts>();
+  readonly inbound = new TimeCounts();
   provider: ProviderKind | undefined;
   gateway = false;
   nonUuidRequestIds = 0;
@@ -111,7 +111,7 @@ export class PropagationAuditor {
    * oldest as it must. By the minute it dropped a whole minute at once: at a busy mesh's rates,
    * most of what it held, and the heap that then shrank and regrew cost page faults.
    */
-  readonly #held = new MinuteCounts(HELD_BUCKET_US);
+  readonly #held = new TimeCounts(HELD_BUCKET_US);
   #heldCount = 0;
   /** Observations dropped at the end of their retention, and early because of `maxObservations`. */
   observationsExpired = 0;
@@ -153,7 +153,7 @@ export class PropagationAuditor {
         continue;
       }
       let edge = facts.parentedCalls.get(call.callee);
-      if (edge === undefined) facts.parentedCalls.set(call.callee, edge = new MinuteCounts());
+      if (edge === undefined) facts.parentedCalls.set(call.callee, edge = new TimeCounts());
       edge.add(call.startUs);
       if (call.delayUs !== undefined && call.tailUs !== undefined) {
         facts.meanDelayUs = ewma(facts.meanDelayUs, call.delayUs);

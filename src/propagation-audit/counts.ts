@@ -1,8 +1,8 @@
 const MINUTE_US = 60_000_000;
 
 /** Counts per time bucket (a minute unless told), summed over time ranges; old buckets are dropped by `prune`. */
-export class MinuteCounts {
-  readonly #byMinute = new Map<number, number>();
+export class TimeCounts {
+  readonly #byBucket = new Map<number, number>();
   readonly #bucketUs: number;
 
   /** @param bucketUs bucket width; `series` gives one value per bucket */
@@ -12,7 +12,7 @@ export class MinuteCounts {
 
   add(atUs: number, n = 1): void {
     const m = Math.floor(atUs / this.#bucketUs);
-    this.#byMinute.set(m, (this.#byMinute.get(m) ?? 0) + n);
+    this.#byBucket.set(m, (this.#byBucket.get(m) ?? 0) + n);
   }
 
   /** Total over buckets overlapping [fromUs, toUs). */
@@ -20,7 +20,7 @@ export class MinuteCounts {
     const from = Math.floor(fromUs / this.#bucketUs);
     const to = Math.floor((toUs - 1) / this.#bucketUs);
     let total = 0;
-    for (const [m, n] of this.#byMinute) if (m >= from && m <= to) total += n;
+    for (const [m, n] of this.#byBucket) if (m >= from && m <= to) total += n;
     return total;
   }
 
@@ -29,7 +29,7 @@ export class MinuteCounts {
     const from = Math.floor(fromUs / this.#bucketUs);
     const to = Math.floor((toUs - 1) / this.#bucketUs);
     const out: number[] = [];
-    for (let m = from; m <= to && out.length < 10_000; m++) out.push(this.#byMinute.get(m) ?? 0);
+    for (let m = from; m <= to && out.length < 10_000; m++) out.push(this.#byBucket.get(m) ?? 0);
     return out;
   }
 
@@ -39,8 +39,8 @@ export class MinuteCounts {
    */
   cutoffDropping(n: number): number | undefined {
     let dropped = 0;
-    for (const m of [...this.#byMinute.keys()].sort((a, b) => a - b)) {
-      dropped += this.#byMinute.get(m)!;
+    for (const m of [...this.#byBucket.keys()].sort((a, b) => a - b)) {
+      dropped += this.#byBucket.get(m)!;
       if (dropped >= n) return (m + 1) * this.#bucketUs;
     }
     return undefined;
@@ -48,7 +48,7 @@ export class MinuteCounts {
 
   prune(cutoffUs: number): void {
     const cutoff = Math.floor(cutoffUs / this.#bucketUs);
-    for (const m of this.#byMinute.keys()) if (m < cutoff) this.#byMinute.delete(m);
+    for (const m of this.#byBucket.keys()) if (m < cutoff) this.#byBucket.delete(m);
   }
 }
 
