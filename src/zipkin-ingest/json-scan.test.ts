@@ -173,4 +173,25 @@ describe('the Zipkin JSON reader agrees with JSON.parse and the general decoder'
     }
     expect(scanZipkinJson(Buffer.from(`[{${base},"x":"\\u00e9\\n"}]`), new DecodeContext())?.spans).toHaveLength(1);
   });
+
+  it('finds every quote, escape, control and wide byte wherever it falls in a string, at any alignment', () => {
+    // Strings are read four bytes at a time: each special byte goes at every offset within a word,
+    // in strings starting at every offset, in a tag value and in an id.
+    const specials = ['\\"', '\\\\', '\\u0041', '\u0001', '\u001f', 'é', '\u00ff', '日', ' ', '~', '\u007f'];
+    let accepted = 0;
+    for (const special of specials) {
+      for (let pad = 0; pad < 4; pad++) {
+        for (let at = 0; at < 9; at++) {
+          const value = 'a'.repeat(at) + special + 'b'.repeat(8 - at);
+          const body = `[{"traceId":"4d1e00c0db9010db86154a4ba6e91385","id":"4d1e00c0db9010db","tags":{"k${'p'.repeat(pad)}":"${value}"}}]`;
+          if (agrees(Buffer.from(body), { maxTagsPerSpan: 8, maxTagValueLength: 64, maxEventsPerSpan: 2 })) accepted++;
+        }
+      }
+    }
+    // Raw control bytes are declined; all the rest is read.
+    expect(accepted).toBe((specials.length - 2) * 4 * 9);
+    // A quote early in an id ends it there: the id is what precedes it, and invalid.
+    const early = scanZipkinJson(Buffer.from('[{"traceId":"4d1e00c0db9010db86154a4ba6e91385","id":"4d1","x":"0db9010db"}]'), new DecodeContext());
+    expect(early?.spans[0]?.id).toBe('0000000000000' + '4d1');
+  });
 });
