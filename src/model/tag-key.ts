@@ -29,6 +29,8 @@ export const TagFact = {
   ERROR: 4,
   /** `upstream_cluster`: tells apart most of a sidecar's tag groups */
   CLUSTER: 5,
+  /** `node_id`: which sidecar's tag groups to look in */
+  NODE_ID: 6,
 } as const;
 export type TagFact = (typeof TagFact)[keyof typeof TagFact];
 
@@ -39,6 +41,7 @@ const FACTS: Readonly<Record<string, TagFact>> = {
   'response_flags': TagFact.RESPONSE_FLAGS,
   'error': TagFact.ERROR,
   'upstream_cluster': TagFact.CLUSTER,
+  'node_id': TagFact.NODE_ID,
 };
 
 /** Keys whose value is low-cardinality, so spans can share it. */

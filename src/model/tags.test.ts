@@ -36,6 +36,37 @@ describe('tag packing', () => {
     expect(a.get('component')).toBe('a\u0001zone\u0001b');
     expect(b.get('zone')).toBe('b');
   });
+
+  it('finds each sidecar\'s groups without hashing again when batches from many sidecars interleave', () => {
+    /** Counts the group lookups that reach the interner (a hash of the tags each). */
+    class CountingInterner extends Interner {
+      lookups = 0;
+      override object<T>(key: string, make: () => T): T {
+        this.lookups++;
+        return super.object(key, make);
+      }
+    }
+    const interner = new CountingInterner();
+    const packer = new TagPacker(interner);
+    // 40 sidecars with 20 groups each (cluster × status): 800 groups, far more than one list holds.
+    const batch = (sidecar: number): Set<unknown> => {
+      const groups = new Set<unknown>();
+      for (let g = 0; g < 20; g++) {
+        packer.begin();
+        packer.add('node_id', `sidecar~10.0.0.${sidecar}~app-${sidecar}.ns~ns.svc.cluster.local`);
+        packer.add('upstream_cluster', `outbound|80||svc-${g % 10}.ns.svc.cluster.local`);
+        packer.add('http.status_code', g < 10 ? '200' : '503');
+        groups.add(packer.finish().group);
+      }
+      return groups;
+    };
+    const first = Array.from({ length: 40 }, (_, s) => batch(s));
+    const before = interner.lookups;
+    for (let round = 0; round < 3; round++) {
+      for (let s = 0; s < 40; s++) expect(batch(s)).toEqual(first[s]);
+    }
+    expect(interner.lookups - before).toBe(0);
+  });
 });
 
 describe('interner', () => {

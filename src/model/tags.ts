@@ -12,8 +12,17 @@ import { TagFact, TagKey } from './tag-key.js';
 /** Values longer than this are never shared or interned: they are too likely unique to be worth it. */
 export const MAX_SHARED_VALUE = 256;
 
-/** Groups a packer remembers: a sidecar's batch mixes a group per upstream cluster and status. */
+/** Groups a packer remembers per sidecar: a sidecar's batch mixes a group per upstream cluster and status. */
 const MRU_SIZE = 32;
+/** Sidecars a packer keeps groups for; past this the lists start over (pods come and go). */
+const MAX_SIDECARS = 4096;
+
+/** One sidecar's most recently used groups, most recent first. */
+interface RecentGroups {
+  readonly groups: TagGroup[];
+  /** The `upstream_cluster` each group was last used with: one compare rules most of them out. */
+  readonly clusters: string[];
+}
 
 /** An interned, immutable set of tags shared by many spans. */
 export class TagGroup {
@@ -71,10 +80,17 @@ export class TagPacker {
   #error = false;
   /** `upstream_cluster` of the span: it tells apart most of a sidecar's groups. */
   #cluster = '';
-  /** Groups this packer used most recently, most recent first, checked before any hashing. */
-  readonly #mru: TagGroup[] = [];
-  /** The `upstream_cluster` each of `#mru` was last used with: one compare rules most of them out. */
-  readonly #mruCluster: string[] = [];
+  /** `node_id` of the span ('' for none): whose recent groups to look in. */
+  #nodeId = '';
+  /**
+   * Groups used most recently, per sidecar (`node_id`), checked before any hashing. One list for
+   * all missed whenever batches from many sidecars interleave (every batch, with dozens of them):
+   * each of a batch's first spans per group then hashed its tags.
+   */
+  readonly #recent = new Map<string, RecentGroups>();
+  /** The list of the last span's sidecar: a batch is one sidecar's, so the map is rarely consulted. */
+  #recentNodeId: string | undefined;
+  #recentGroups: RecentGroups = { groups: [], clusters: [] };
 
   constructor(interner: Interner) {
     this.#interner = interner;
@@ -90,6 +106,7 @@ export class TagPacker {
     this.#responseFlags = undefined;
     this.#error = false;
     this.#cluster = '';
+    this.#nodeId = '';
   }
 
   /** Adds one tag (a convenience over {@link addKey}; decoders keep TagKeys per distinct key). */
@@ -123,6 +140,7 @@ export class TagPacker {
       case TagFact.RESPONSE_FLAGS: if (value !== '-' && value !== '') this.#responseFlags = this.#interner.string(value); break;
       case TagFact.ERROR: this.#error = value !== 'false'; break;
       case TagFact.CLUSTER: this.#cluster = value; break;
+      case TagFact.NODE_ID: this.#nodeId = value; break;
       default: break;
     }
   }
@@ -154,32 +172,34 @@ export class TagPacker {
     const base = this.#base;
     if (n === 0) return base;
     // Envoy flushes one sidecar's spans per batch, so one of the last groups usually fits.
-    const mru = this.#mru;
-    const clusters = this.#mruCluster;
+    const recent = this.#recentOf(this.#nodeId);
+    const mru = recent.groups;
+    const clusters = recent.clusters;
     const cluster = this.#cluster;
     for (let i = 0; i < mru.length; i++) {
       if (clusters[i] !== cluster) continue;
       const g = mru[i]!;
       if (sameTags(g, base, shared, n)) {
-        if (i > 0) this.#toFront(i, g, cluster);
+        if (i > 0) toFront(recent, i, g, cluster);
         return g;
       }
     }
     const group = this.#lookupGroup(base, shared, n);
-    this.#toFront(Math.min(mru.length, MRU_SIZE - 1), group, cluster);
+    toFront(recent, Math.min(mru.length, MRU_SIZE - 1), group, cluster);
     return group;
   }
 
-  /** Moves (or inserts, dropping the last) `group` to the front of the MRU list. */
-  #toFront(from: number, group: TagGroup, cluster: string): void {
-    const mru = this.#mru;
-    const clusters = this.#mruCluster;
-    for (let j = from; j > 0; j--) {
-      mru[j] = mru[j - 1]!;
-      clusters[j] = clusters[j - 1]!;
+  #recentOf(nodeId: string): RecentGroups {
+    if (nodeId === this.#recentNodeId) return this.#recentGroups;
+    let recent = this.#recent.get(nodeId);
+    if (recent === undefined) {
+      if (this.#recent.size >= MAX_SIDECARS) this.#recent.clear();
+      recent = { groups: [], clusters: [] };
+      this.#recent.set(nodeId, recent);
     }
-    mru[0] = group;
-    clusters[0] = cluster;
+    this.#recentNodeId = nodeId;
+    this.#recentGroups = recent;
+    return recent;
   }
 
   /**
@@ -232,6 +252,17 @@ function sameTags(group: TagGroup, base: TagGroup, shared: readonly string[], n:
   for (let i = 0; i < offset; i++) if (tags[i] !== base.tags[i]) return false;
   for (let i = 0; i < n; i++) if (tags[offset + i] !== shared[i]) return false;
   return true;
+}
+
+/** Moves (or inserts, dropping the last) `group` to the front of a sidecar's recent groups. */
+function toFront(recent: RecentGroups, from: number, group: TagGroup, cluster: string): void {
+  const { groups, clusters } = recent;
+  for (let j = from; j > 0; j--) {
+    groups[j] = groups[j - 1]!;
+    clusters[j] = clusters[j - 1]!;
+  }
+  groups[0] = group;
+  clusters[0] = cluster;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
