@@ -21,6 +21,12 @@ export interface KnownKey {
   readonly redaction: Redaction;
 }
 
+/**
+ * The value cache's size, 2^15 slots (4 MiB of bytes): sizes and other numeric tags take thousands
+ * of values per key, and a quarter as many slots left a third of them displaced by collisions.
+ */
+const STRING_SLOT_BITS = 15;
+
 /** Distinct keys remembered; beyond it keys are still handled, just worked out each time. */
 const MAX_KNOWN_KEYS = 10_000;
 
@@ -49,7 +55,7 @@ export class DecodeContext {
     this.redactor = redactor;
     this.#packer = new TagPacker(interner);
     // Strings too long to cache are still interned if the packer would have interned them.
-    this.strings = new ByteCache((s) => interner.string(s), (s) => (s.length <= MAX_SHARED_VALUE ? interner.string(s) : s));
+    this.strings = new ByteCache((s) => interner.string(s), (s) => (s.length <= MAX_SHARED_VALUE ? interner.string(s) : s), STRING_SLOT_BITS);
     this.keys = new ByteCache((s) => this.knownKey(s));
   }
 

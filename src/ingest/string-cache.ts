@@ -10,8 +10,8 @@
  * the slot, so it never grows and needs no eviction.
  */
 
-/** Slots in the table (a power of two). */
-const SLOTS = 8192;
+/** Slots in a table by default: 2^13. */
+const DEFAULT_SLOT_BITS = 13;
 /** Longer byte strings are never cached: they are rarely repeated and costly to compare. */
 const MAX_CACHED_BYTES = 128;
 
@@ -49,22 +49,31 @@ export function sameBytes(src: ByteSource, a: number, b: number, length: number)
 
 /** Values of type `T` made from the string the bytes spell, cached by those bytes. */
 export class ByteCache<T> {
-  readonly #values: (T | undefined)[] = new Array<T | undefined>(SLOTS).fill(undefined);
-  readonly #lengths = new Int32Array(SLOTS).fill(-1);
+  readonly #values: (T | undefined)[];
+  readonly #lengths: Int32Array;
   /** A copy of each slot's bytes, `MAX_CACHED_BYTES` apart, to verify a hit. */
-  readonly #bytes = new Uint8Array(SLOTS * MAX_CACHED_BYTES);
+  readonly #bytes: Uint8Array;
   /** A view of `#bytes`, to compare four bytes at a time. */
-  readonly #bytesView = new DataView(this.#bytes.buffer);
+  readonly #bytesView: DataView;
+  /** A slot is the top `32 - #shift` bits of a hash. */
+  readonly #shift: number;
   readonly #make: (s: string) => T;
   readonly #makeUncached: (s: string) => T;
 
   /**
    * @param make builds the value for a string seen for the first time (e.g. the interner's instance)
    * @param makeUncached builds it for strings too long to cache (default: `make`)
+   * @param slotBits the table has 2^slotBits slots, each holding up to `MAX_CACHED_BYTES` bytes
    */
-  constructor(make: (s: string) => T, makeUncached: (s: string) => T = make) {
+  constructor(make: (s: string) => T, makeUncached: (s: string) => T = make, slotBits = DEFAULT_SLOT_BITS) {
     this.#make = make;
     this.#makeUncached = makeUncached;
+    const slots = 2 ** slotBits;
+    this.#values = new Array<T | undefined>(slots).fill(undefined);
+    this.#lengths = new Int32Array(slots).fill(-1);
+    this.#bytes = new Uint8Array(slots * MAX_CACHED_BYTES);
+    this.#bytesView = new DataView(this.#bytes.buffer);
+    this.#shift = 32 - slotBits;
   }
 
   /** The value for the UTF-8 bytes `src.buf[start, end)`, shared when these bytes were seen before. */
@@ -72,7 +81,7 @@ export class ByteCache<T> {
     const buf = src.buf;
     const n = end - start;
     if (n > MAX_CACHED_BYTES) return this.#makeUncached(utf8(buf, start, end));
-    const slot = slotOf(src, start, n);
+    const slot = slotOf(src, start, n, this.#shift);
     if (this.#lengths[slot] === n && this.#equal(slot * MAX_CACHED_BYTES, src, start, n)) return this.#values[slot]!;
     const value = this.#make(utf8(buf, start, end));
     this.#values[slot] = value;
@@ -100,7 +109,7 @@ export class ByteCache<T> {
  * that differ in one character (pod IPs, sizes, `outbound|9080||<host>` names of equal length)
  * to the same slot, and they evicted each other.
  */
-function slotOf(src: ByteSource, start: number, n: number): number {
+function slotOf(src: ByteSource, start: number, n: number, shift: number): number {
   const view = src.view;
   let h = Math.imul(n, 0x9e3779b1);
   let i = start;
@@ -108,5 +117,5 @@ function slotOf(src: ByteSource, start: number, n: number): number {
   const buf = src.buf;
   for (const end = start + n; i < end; i++) h = Math.imul(h ^ buf[i]!, 0xc2b2ae35);
   h ^= h >>> 16;
-  return (Math.imul(h, 0x85ebca6b) >>> 19) & (SLOTS - 1);
+  return Math.imul(h, 0x85ebca6b) >>> shift;
 }
