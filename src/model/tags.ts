@@ -225,8 +225,10 @@ export class TagPacker {
 }
 
 /**
- * A hash of strings from their lengths and five characters each: cheap whatever their length,
- * and a collision only costs a second probe.
+ * A hash of strings from their lengths and characters: every character of strings up to 64 long,
+ * 32 spread over longer ones. Values of one key often differ in a character or two (pod IPs and
+ * names inside `node_id`s of one deployment): a hash of five characters each let the groups of
+ * dozens of such sidecars collide, and every new group then probed past all of them.
  */
 function tagsHash(strings: readonly string[], count: number, seed: number): number {
   let h = seed ^ count;
@@ -234,12 +236,10 @@ function tagsHash(strings: readonly string[], count: number, seed: number): numb
     const s = strings[i]!;
     const n = s.length;
     h = Math.imul(h ^ n, 0x9e3779b1);
-    if (n === 0) continue;
-    h = Math.imul(h ^ s.charCodeAt(0), 0x85ebca6b);
-    h = Math.imul(h ^ s.charCodeAt(n >> 2), 0xc2b2ae35);
-    h = Math.imul(h ^ s.charCodeAt(n >> 1), 0x85ebca6b);
-    h = Math.imul(h ^ s.charCodeAt(n - 1 - (n >> 2)), 0xc2b2ae35);
-    h = Math.imul(h ^ s.charCodeAt(n - 1), 0x9e3779b1);
+    const step = n <= 64 ? 1 : n >> 5;
+    for (let j = 0; j < n; j += step) h = Math.imul(h ^ s.charCodeAt(j), 0x85ebca6b);
+    if (n > 0) h = Math.imul(h ^ s.charCodeAt(n - 1), 0xc2b2ae35);
+    h ^= h >>> 15;
   }
   return h >>> 0;
 }
