@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Interner } from './intern.js';
-import { TagPacker, tagValue, tagsToObject } from './tags.js';
+import { MAX_SIDECARS, TagPacker, tagValue, tagsToObject } from './tags.js';
+
+/** Counts the group lookups that reach the interner (a hash of the tags each). */
+class CountingInterner extends Interner {
+  lookups = 0;
+  override object<T>(key: string, make: () => T): T {
+    this.lookups++;
+    return super.object(key, make);
+  }
+}
 
 describe('tag packing', () => {
   it('shares identity tags between spans and keeps request tags per span', () => {
@@ -38,14 +47,6 @@ describe('tag packing', () => {
   });
 
   it('finds each sidecar\'s groups with one lookup when first seen, and none again when batches from many sidecars interleave', () => {
-    /** Counts the group lookups that reach the interner (a hash of the tags each). */
-    class CountingInterner extends Interner {
-      lookups = 0;
-      override object<T>(key: string, make: () => T): T {
-        this.lookups++;
-        return super.object(key, make);
-      }
-    }
     const interner = new CountingInterner();
     const packer = new TagPacker(interner);
     // 40 sidecars with 20 groups each (cluster × status): 800 groups, far more than one list holds.
@@ -69,6 +70,24 @@ describe('tag packing', () => {
       for (let s = 0; s < 40; s++) expect(batch(s)).toEqual(first[s]);
     }
     expect(interner.lookups - before).toBe(0);
+  });
+
+  it(`keeps groups for at most ${MAX_SIDECARS} sidecars, then starts over`, () => {
+    const interner = new CountingInterner(200_000);
+    const packer = new TagPacker(interner);
+    const pack = (sidecar: number): void => {
+      packer.begin();
+      packer.add('node_id', `sidecar~10.0.${sidecar >> 8}.${sidecar & 255}~app-${sidecar}.ns~ns.svc.cluster.local`);
+      packer.finish();
+    };
+    for (let s = 0; s < MAX_SIDECARS; s++) pack(s);
+    let before = interner.lookups;
+    pack(0);
+    expect(interner.lookups - before).toBe(0);
+    pack(MAX_SIDECARS);
+    before = interner.lookups;
+    pack(1);
+    expect(interner.lookups - before).toBe(1);
   });
 });
 

@@ -15,7 +15,7 @@ export const MAX_SHARED_VALUE = 256;
 /** Groups a packer remembers per sidecar: a sidecar's batch mixes a group per upstream cluster and status. */
 const MRU_SIZE = 32;
 /** Sidecars a packer keeps groups for; past this the lists start over (pods come and go). */
-const MAX_SIDECARS = 4096;
+export const MAX_SIDECARS = 4096;
 
 /** One sidecar's most recently used groups, most recent first. */
 interface RecentGroups {

@@ -11,8 +11,8 @@ export class TimeCounts {
   }
 
   add(atUs: number, n = 1): void {
-    const m = Math.floor(atUs / this.#bucketUs);
-    this.#byBucket.set(m, (this.#byBucket.get(m) ?? 0) + n);
+    const b = Math.floor(atUs / this.#bucketUs);
+    this.#byBucket.set(b, (this.#byBucket.get(b) ?? 0) + n);
   }
 
   /** Total over buckets overlapping [fromUs, toUs). */
@@ -20,7 +20,7 @@ export class TimeCounts {
     const from = Math.floor(fromUs / this.#bucketUs);
     const to = Math.floor((toUs - 1) / this.#bucketUs);
     let total = 0;
-    for (const [m, n] of this.#byBucket) if (m >= from && m <= to) total += n;
+    for (const [b, n] of this.#byBucket) if (b >= from && b <= to) total += n;
     return total;
   }
 
@@ -29,7 +29,7 @@ export class TimeCounts {
     const from = Math.floor(fromUs / this.#bucketUs);
     const to = Math.floor((toUs - 1) / this.#bucketUs);
     const out: number[] = [];
-    for (let m = from; m <= to && out.length < 10_000; m++) out.push(this.#byBucket.get(m) ?? 0);
+    for (let b = from; b <= to && out.length < 10_000; b++) out.push(this.#byBucket.get(b) ?? 0);
     return out;
   }
 
@@ -39,16 +39,16 @@ export class TimeCounts {
    */
   cutoffDropping(n: number): number | undefined {
     let dropped = 0;
-    for (const m of [...this.#byBucket.keys()].sort((a, b) => a - b)) {
-      dropped += this.#byBucket.get(m)!;
-      if (dropped >= n) return (m + 1) * this.#bucketUs;
+    for (const b of [...this.#byBucket.keys()].sort((x, y) => x - y)) {
+      dropped += this.#byBucket.get(b)!;
+      if (dropped >= n) return (b + 1) * this.#bucketUs;
     }
     return undefined;
   }
 
   prune(cutoffUs: number): void {
     const cutoff = Math.floor(cutoffUs / this.#bucketUs);
-    for (const m of this.#byBucket.keys()) if (m < cutoff) this.#byBucket.delete(m);
+    for (const b of this.#byBucket.keys()) if (b < cutoff) this.#byBucket.delete(b);
   }
 }
 
