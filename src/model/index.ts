@@ -1,5 +1,7 @@
 export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
 export { StatusCode } from './span.js';
+export type { RareSpanFields } from './compact-span.js';
+export { CompactSpan, spanFields } from './compact-span.js';
 export type { TraceIdParts } from './ids.js';
 export {
   bytesToHex, hexToBytes, parseHexSpanId, parseHexTraceId, spanIdAt, spanIdFromBytes, traceIdAsSent, traceIdAt, traceIdFromBytes,

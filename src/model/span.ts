@@ -4,6 +4,8 @@
  * Field meanings follow Zipkin v2 (`zipkin2-api.yaml`) where the formats agree, with OTLP's
  * extras (`trace.proto`) kept where they exist: nanosecond remainders, status, links, trace state.
  * Spans are immutable once built; the stitcher and the audit derive views, never rewrite spans.
+ * The decoders build them as `CompactSpan` (compact-span.ts), which packs the small and rarely set
+ * fields; copy a span with `spanFields`, not an object spread.
  *
  * @see https://github.com/openzipkin/zipkin-api/blob/master/zipkin2-api.yaml
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto

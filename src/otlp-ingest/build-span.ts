@@ -4,7 +4,7 @@
  *
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
  */
-import { StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
+import { CompactSpan, StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
 import type {
   Annotation, Endpoint, RejectReason, SourceFormat, Span, SpanKind, SpanLink, SpanRejection, TagGroup, TagPacker,
   TraceIdParts,
@@ -231,7 +231,7 @@ export function eventAnnotation(ctx: DecodeContext, timeNs: bigint | undefined, 
 export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpanFields): Span {
   const packed = packer.finish();
   const serviceName = scope.localEndpoint?.serviceName;
-  return {
+  return new CompactSpan({
     traceId: f.trace.traceId,
     traceIdBits: f.trace.bits,
     id: f.id,
@@ -240,8 +240,8 @@ export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpa
     name: f.name,
     timestampUs: f.times.timestampUs,
     durationUs: smallInt(f.times.durationUs),
-    startNanosRemainder: smallInt(f.times.startNanosRemainder),
-    endNanosRemainder: smallInt(f.times.endNanosRemainder),
+    startNanosRemainder: f.times.startNanosRemainder,
+    endNanosRemainder: f.times.endNanosRemainder,
     localEndpoint: scope.localEndpoint,
     remoteEndpoint: undefined,
     sharedTags: packed.group,
@@ -261,5 +261,5 @@ export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpa
     requestId: packed.requestId,
     httpStatus: packed.httpStatus,
     responseFlags: packed.responseFlags,
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { DecodeContext } from '../ingest/context.js';
-import { StatusCode, tagValue } from '../model/index.js';
+import { StatusCode, spanFields, tagValue } from '../model/index.js';
 import { OtlpPayloadError } from './errors.js';
 import { decodeOtlpJson } from './decode-json.js';
 import { decodeOtlpProto } from './decode-proto.js';
@@ -79,7 +79,7 @@ describe('decodeOtlpJson', () => {
     const message = ExportTraceServiceRequest.fromObject(request({ ...CANONICAL, snake: false }));
     const proto = decodeOtlpProto(ExportTraceServiceRequest.encode(message).finish(), ctx, 'otlp-grpc');
     const json = decodeOtlpJson(request(OTLP_JSON), ctx);
-    expect(proto.spans.map((s) => ({ ...s, source: 'otlp-json' }))).toEqual(json.spans);
+    expect(proto.spans.map((s) => ({ ...spanFields(s), source: 'otlp-json' }))).toEqual(json.spans.map(spanFields));
   });
 
   it('accepts the deprecated instrumentationLibrarySpans', () => {

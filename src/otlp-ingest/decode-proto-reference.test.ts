@@ -8,7 +8,7 @@ import type Long from 'long';
 import { envoyBatches, rng } from '../../bench/envoy-spans.js';
 import { otlpProto } from '../../bench/encode.js';
 import { DecodeContext } from '../ingest/context.js';
-import { spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
+import { spanFields, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
 import type { Annotation, DecodedBatch, Span, SpanLink, SpanRejection } from '../model/index.js';
 import { longToBigInt } from './any-value.js';
 import {
@@ -101,7 +101,7 @@ function links(list: ProtoLink[], ctx: DecodeContext): SpanLink[] | undefined {
 /** Spans with their shared group as its tags, so equal content compares equal. */
 const comparable = (b: DecodedBatch): unknown => ({
   rejected: b.rejected,
-  spans: b.spans.map((s) => ({ ...s, source: undefined, sharedTags: s.sharedTags.tags })),
+  spans: b.spans.map((s) => ({ ...spanFields(s), source: undefined, sharedTags: s.sharedTags.tags })),
 });
 
 /** Decodes with both, each with a fresh context; undefined when either refuses the bytes. */

@@ -3,6 +3,7 @@
  * or a sender that reports start and finish separately) becomes one span. Client and server halves
  * that share an id (Zipkin `shared`) are different kinds and are kept apart.
  */
+import { CompactSpan, spanFields } from '../model/index.js';
 import type { Span } from '../model/index.js';
 
 function mergeKey(s: Span): string {
@@ -30,8 +31,8 @@ function mergeTwo(a: Span, b: Span): Span {
   const annotations = a.annotations === undefined ? b.annotations
     : b.annotations === undefined ? a.annotations
     : [...a.annotations, ...b.annotations.filter((x) => !a.annotations!.some((y) => y.timestampUs === x.timestampUs && y.value === x.value))];
-  return {
-    ...a,
+  return new CompactSpan({
+    ...spanFields(a),
     parentId: a.parentId ?? b.parentId,
     name: a.name !== '' ? a.name : b.name,
     timestampUs: a.timestampUs !== 0 ? Math.min(a.timestampUs, b.timestampUs || a.timestampUs) : b.timestampUs,
@@ -47,7 +48,7 @@ function mergeTwo(a: Span, b: Span): Span {
     requestId: a.requestId ?? b.requestId,
     httpStatus: a.httpStatus ?? b.httpStatus,
     responseFlags: a.responseFlags ?? b.responseFlags,
-  };
+  });
 }
 
 /**

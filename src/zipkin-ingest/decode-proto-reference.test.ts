@@ -8,7 +8,7 @@ import type Long from 'long';
 import { envoyBatches, rng } from '../../bench/envoy-spans.js';
 import { zipkinProto } from '../../bench/encode.js';
 import { DecodeContext } from '../ingest/context.js';
-import { bytesToHex, internEndpoint, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
+import { bytesToHex, internEndpoint, spanFields, spanIdFromBytes, traceIdFromBytes } from '../model/index.js';
 import type { Annotation, DecodedBatch, Endpoint, Span, SpanKind, SpanRejection } from '../model/index.js';
 import { buildZipkinSpan } from './build-span.js';
 import { ZipkinPayloadError } from './decode-json.js';
@@ -93,7 +93,7 @@ function annotations(list: ProtoSpan['annotations'], ctx: DecodeContext): Annota
 /** Spans with their shared group as its tags, so equal content compares equal. */
 const comparable = (b: DecodedBatch): unknown => ({
   rejected: b.rejected,
-  spans: b.spans.map((s) => ({ ...s, sharedTags: s.sharedTags.tags })),
+  spans: b.spans.map((s) => ({ ...spanFields(s), sharedTags: s.sharedTags.tags })),
 });
 
 function both(body: Buffer): { wire: unknown; reference: unknown } | undefined {

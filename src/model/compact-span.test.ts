@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { CompactSpan, spanFields } from './compact-span.js';
+import type { SourceFormat, Span, SpanKind } from './span.js';
+import { StatusCode } from './span.js';
+import { TagGroup } from './tags.js';
+
+const base: Span = {
+  traceId: '0af7651916cd43dd8448eb211c80319c', traceIdBits: 128, id: 'b7ad6b7169203331', parentId: undefined, kind: undefined,
+  name: 'GET /', timestampUs: 1_700_000_000_123_456, durationUs: 1500, startNanosRemainder: -1, endNanosRemainder: -1,
+  localEndpoint: { serviceName: 'web', ipv4: '10.0.0.1', ipv6: undefined, port: undefined }, remoteEndpoint: undefined,
+  sharedTags: TagGroup.EMPTY, ownTags: ['http.url', '/'], annotations: undefined, shared: false, debug: false,
+  statusCode: StatusCode.UNSET, statusMessage: undefined, error: false, links: undefined, traceState: undefined,
+  source: 'zipkin-json', mesh: undefined, requestId: 'r-1', httpStatus: 200, responseFlags: undefined,
+};
+
+const KINDS: (SpanKind | undefined)[] = [undefined, 'CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER', 'INTERNAL'];
+const SOURCES: SourceFormat[] = ['zipkin-json', 'zipkin-proto', 'otlp-grpc', 'otlp-proto', 'otlp-json'];
+
+describe('CompactSpan', () => {
+  it('gives back every field it was built from, in every combination of the packed ones', () => {
+    let checked = 0;
+    for (const kind of KINDS) {
+      for (const source of SOURCES) {
+        for (const statusCode of [StatusCode.UNSET, StatusCode.OK, StatusCode.ERROR]) {
+          for (let bits = 0; bits < 16; bits++) {
+            const f: Span = {
+              ...base, kind, source, statusCode, traceIdBits: (bits & 1) !== 0 ? 64 : 128,
+              shared: (bits & 2) !== 0, debug: (bits & 4) !== 0, error: (bits & 8) !== 0,
+            };
+            expect(spanFields(new CompactSpan(f))).toEqual(f);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(KINDS.length * SOURCES.length * 3 * 16);
+  });
+
+  it('keeps nanosecond remainders from 0 to 999, each independently of the other, and -1 for none', () => {
+    for (const [start, end] of [[-1, -1], [0, 0], [999, 0], [0, 999], [999, 999], [1, -1], [-1, 500], [123, 456]] as const) {
+      const s = new CompactSpan({ ...base, startNanosRemainder: start, endNanosRemainder: end });
+      expect([s.startNanosRemainder, s.endNanosRemainder]).toEqual([start, end]);
+    }
+  });
+
+  it('refuses what it cannot hold instead of storing something else', () => {
+    expect(() => new CompactSpan({ ...base, startNanosRemainder: 1000 })).toThrow(RangeError);
+    expect(() => new CompactSpan({ ...base, endNanosRemainder: -2 })).toThrow(RangeError);
+    expect(() => new CompactSpan({ ...base, endNanosRemainder: 1.5 })).toThrow(RangeError);
+    expect(() => new CompactSpan({ ...base, kind: 'SIDEWAYS' as SpanKind })).toThrow(/kind/);
+    expect(() => new CompactSpan({ ...base, source: 'carrier-pigeon' as SourceFormat })).toThrow(/source/);
+  });
+
+  it('keeps the rarely set fields, each one alone and all together', () => {
+    const rare: Partial<Span> = {
+      remoteEndpoint: { serviceName: 'db', ipv4: undefined, ipv6: '::1', port: 5432 },
+      annotations: [{ timestampUs: 1, value: 'cs' }],
+      statusMessage: 'deadline exceeded',
+      links: [{ traceId: base.traceId, spanId: 'aaaaaaaaaaaaaaaa', traceState: undefined, attributes: ['k', 'v'] }],
+      traceState: 'vendor=1',
+    };
+    for (const [key, value] of Object.entries(rare)) {
+      const f = { ...base, [key]: value };
+      expect(spanFields(new CompactSpan(f))).toEqual(f);
+    }
+    const all = { ...base, ...rare };
+    expect(spanFields(new CompactSpan(all))).toEqual(all);
+  });
+
+  it('compares unequal when any packed field differs, so tests comparing spans still see them', () => {
+    const a = new CompactSpan(base);
+    expect(new CompactSpan(base)).toEqual(a);
+    for (const change of [{ kind: 'CLIENT' }, { source: 'otlp-json' }, { shared: true }, { endNanosRemainder: 7 }, { traceState: 'x=1' }] as Partial<Span>[]) {
+      expect(new CompactSpan({ ...base, ...change })).not.toEqual(a);
+    }
+  });
+});

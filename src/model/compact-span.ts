@@ -1,0 +1,186 @@
+/**
+ * The span object the decoders build: the fields of {@link Span}, with the small and the rarely
+ * set ones packed.
+ *
+ * Every buffered span is one of these, held for the settle period and then by the store, so each
+ * of its fields costs 8 bytes for each of up to millions of spans, and every one is copied by the
+ * young-generation collector as the span survives it. Of the model's 27 fields, seven are small
+ * enums and flags (kind, trace id width, source, status, shared, debug, error), two are OTLP's
+ * nanosecond remainders (0-999), and five are nearly always absent on sidecar spans (remote
+ * endpoint, annotations, status message, links, trace state). Those fourteen live in three fields
+ * here: `flags`, `nanos` and `rare`, read back through getters, so a span takes 16 fields, not 27
+ * (88 bytes less), and readers see the same {@link Span}.
+ *
+ * The packed fields are ordinary own properties, so two spans compare equal (in tests, say) only
+ * when everything they stand for is equal. Copies must go through {@link spanFields}: an object
+ * spread copies own properties only, and would drop what the getters give.
+ */
+import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
+import type { StatusCode } from './span.js';
+import type { TagGroup } from './tags.js';
+import type { MeshIdentity } from './mesh.js';
+
+/** The fields that are nearly always absent on sidecar spans; `rare` is undefined when all are. */
+export interface RareSpanFields {
+  readonly remoteEndpoint: Endpoint | undefined;
+  readonly annotations: readonly Annotation[] | undefined;
+  readonly statusMessage: string | undefined;
+  readonly links: readonly SpanLink[] | undefined;
+  readonly traceState: string | undefined;
+}
+
+const KINDS: readonly (SpanKind | undefined)[] = [undefined, 'CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER', 'INTERNAL'];
+const SOURCES: readonly SourceFormat[] = ['zipkin-json', 'zipkin-proto', 'otlp-grpc', 'otlp-proto', 'otlp-json'];
+
+// `flags`: kind in bits 0-2, source in 3-5, status in 6-7, then one bit each.
+const KIND_MASK = 0x7;
+const SOURCE_SHIFT = 3;
+const SOURCE_MASK = 0x7;
+const STATUS_SHIFT = 6;
+const STATUS_MASK = 0x3;
+const TRACE_ID_128 = 1 << 8;
+const SHARED = 1 << 9;
+const DEBUG = 1 << 10;
+const ERROR = 1 << 11;
+
+// `nanos`: each remainder + 1 (0 for "none", 1-1000 for 0-999) in 11 bits.
+const NANOS_SHIFT = 11;
+const NANOS_MASK = 0x7ff;
+
+function indexIn<T>(list: readonly T[], value: T, what: string): number {
+  const i = list.indexOf(value);
+  if (i === -1) throw new RangeError(`unknown span ${what}: ${String(value)}`);
+  return i;
+}
+
+function packFlags(f: Span): number {
+  return indexIn(KINDS, f.kind, 'kind')
+    | (indexIn(SOURCES, f.source, 'source') << SOURCE_SHIFT)
+    | (f.statusCode << STATUS_SHIFT)
+    | (f.traceIdBits === 128 ? TRACE_ID_128 : 0)
+    | (f.shared ? SHARED : 0)
+    | (f.debug ? DEBUG : 0)
+    | (f.error ? ERROR : 0);
+}
+
+function nanosPart(remainder: number): number {
+  if (!Number.isInteger(remainder) || remainder < -1 || remainder > 999) throw new RangeError(`nanosecond remainder out of range: ${remainder}`);
+  return remainder + 1;
+}
+
+function rareOf(f: Span): RareSpanFields | undefined {
+  if (f.remoteEndpoint === undefined && f.annotations === undefined && f.statusMessage === undefined && f.links === undefined && f.traceState === undefined) {
+    return undefined;
+  }
+  return { remoteEndpoint: f.remoteEndpoint, annotations: f.annotations, statusMessage: f.statusMessage, links: f.links, traceState: f.traceState };
+}
+
+export class CompactSpan implements Span {
+  // Assigned (not readonly) where the trace buffer swaps in a shared, equal instance: see traces/share.ts.
+  traceId: string;
+  id: string;
+  parentId: string | undefined;
+  readonly name: string;
+  readonly timestampUs: number;
+  readonly durationUs: number;
+  readonly localEndpoint: Endpoint | undefined;
+  readonly sharedTags: TagGroup;
+  readonly ownTags: readonly string[];
+  readonly mesh: MeshIdentity | undefined;
+  requestId: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly responseFlags: string | undefined;
+  /** Kind, source, status and the boolean fields, packed (see the masks above). */
+  readonly flags: number;
+  /** The nanosecond remainders, packed; 0 when the span has none. */
+  readonly nanos: number;
+  readonly rare: RareSpanFields | undefined;
+
+  /** @param f every field of the span; the remainders must be -1 or 0-999, as {@link Span} says */
+  constructor(f: Span) {
+    this.traceId = f.traceId;
+    this.id = f.id;
+    this.parentId = f.parentId;
+    this.name = f.name;
+    this.timestampUs = f.timestampUs;
+    this.durationUs = f.durationUs;
+    this.localEndpoint = f.localEndpoint;
+    this.sharedTags = f.sharedTags;
+    this.ownTags = f.ownTags;
+    this.mesh = f.mesh;
+    this.requestId = f.requestId;
+    this.httpStatus = f.httpStatus;
+    this.responseFlags = f.responseFlags;
+    this.flags = packFlags(f);
+    this.nanos = (nanosPart(f.startNanosRemainder) << NANOS_SHIFT) | nanosPart(f.endNanosRemainder);
+    this.rare = rareOf(f);
+  }
+
+  get traceIdBits(): 64 | 128 {
+    return (this.flags & TRACE_ID_128) !== 0 ? 128 : 64;
+  }
+
+  get kind(): SpanKind | undefined {
+    return KINDS[this.flags & KIND_MASK];
+  }
+
+  get source(): SourceFormat {
+    return SOURCES[(this.flags >> SOURCE_SHIFT) & SOURCE_MASK]!;
+  }
+
+  get statusCode(): StatusCode {
+    return ((this.flags >> STATUS_SHIFT) & STATUS_MASK) as StatusCode;
+  }
+
+  get shared(): boolean {
+    return (this.flags & SHARED) !== 0;
+  }
+
+  get debug(): boolean {
+    return (this.flags & DEBUG) !== 0;
+  }
+
+  get error(): boolean {
+    return (this.flags & ERROR) !== 0;
+  }
+
+  get startNanosRemainder(): number {
+    return ((this.nanos >> NANOS_SHIFT) & NANOS_MASK) - 1;
+  }
+
+  get endNanosRemainder(): number {
+    return (this.nanos & NANOS_MASK) - 1;
+  }
+
+  get remoteEndpoint(): Endpoint | undefined {
+    return this.rare?.remoteEndpoint;
+  }
+
+  get annotations(): readonly Annotation[] | undefined {
+    return this.rare?.annotations;
+  }
+
+  get statusMessage(): string | undefined {
+    return this.rare?.statusMessage;
+  }
+
+  get links(): readonly SpanLink[] | undefined {
+    return this.rare?.links;
+  }
+
+  get traceState(): string | undefined {
+    return this.rare?.traceState;
+  }
+}
+
+/** Every field of a span as a plain object, whatever its representation: the way to copy one with changes. */
+export function spanFields(s: Span): Span {
+  return {
+    traceId: s.traceId, traceIdBits: s.traceIdBits, id: s.id, parentId: s.parentId, kind: s.kind, name: s.name,
+    timestampUs: s.timestampUs, durationUs: s.durationUs, startNanosRemainder: s.startNanosRemainder, endNanosRemainder: s.endNanosRemainder,
+    localEndpoint: s.localEndpoint, remoteEndpoint: s.remoteEndpoint, sharedTags: s.sharedTags, ownTags: s.ownTags,
+    annotations: s.annotations, shared: s.shared, debug: s.debug, statusCode: s.statusCode, statusMessage: s.statusMessage,
+    error: s.error, links: s.links, traceState: s.traceState, source: s.source, mesh: s.mesh, requestId: s.requestId,
+    httpStatus: s.httpStatus, responseFlags: s.responseFlags,
+  };
+}
