@@ -90,6 +90,22 @@ describe('trace assembly', () => {
     ]);
   });
 
+  it('shares only equal ids, also between ids that end alike (and so look alike at first sight)', () => {
+    const { store, assembler } = setup();
+    // Same last four characters, different ids: a span whose parent or id merely ends like another
+    // span's id must keep its own.
+    const a = 'aaaaaaaaaaaa1234';
+    const b = 'bbbbbbbbbbbb1234';
+    const c = 'cccccccccccc1234';
+    assembler.accept([makeSpan({ traceId: T1, id: a })]);
+    assembler.accept([makeSpan({ traceId: T1, id: 'dddddddddddd5678', parentId: b }), makeSpan({ traceId: T1, id: c, parentId: a })]);
+    assembler.accept([makeSpan({ traceId: T1, id: 'eeeeeeeeeeee9999', parentId: c })]);
+    assembler.settleAll();
+    expect(store.get(T1)!.spans.map((s) => [s.id, s.parentId])).toEqual([
+      [a, undefined], ['dddddddddddd5678', b], [c, a], ['eeeeeeeeeeee9999', c],
+    ]);
+  });
+
   it('settles everything on shutdown', () => {
     const { store, assembler } = setup();
     assembler.accept([makeSpan({ traceId: T1, id: 'a' }), makeSpan({ traceId: T2, id: 'b' })]);

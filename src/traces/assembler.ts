@@ -7,7 +7,7 @@
  */
 import type { Admission, Span, SpanSink } from '../model/index.js';
 import type { TraceStore } from './store.js';
-import { shareRequestId, shareSpanIds, shareTraceId } from './share.js';
+import { shareRequestId, shareSpanIds, shareTraceId, spanIdDigests } from './share.js';
 import { settleTrace } from './trace.js';
 import type { StoredTrace } from './trace.js';
 
@@ -28,6 +28,8 @@ export interface AssemblerOptions {
 interface PendingTrace {
   readonly traceId: string;
   spans: Span[];
+  /** `spanIdDigests` of each span, in the same order: see `shareSpanIds`. */
+  digests: number[];
   /** Times in deciseconds since the assembler started: small integers V8 stores unboxed. */
   readonly firstSeen: number;
   deadline: number;
@@ -36,15 +38,20 @@ interface PendingTrace {
 /** Below this many spans a trace's array is grown to exact size: V8's push would reserve ~17 slots. */
 const EXACT_GROWTH_LIMIT = 16;
 
-function appendSpan(p: PendingTrace, span: Span): void {
-  if (p.spans.length < EXACT_GROWTH_LIMIT) {
-    const grown = new Array<Span>(p.spans.length + 1);
-    for (let i = 0; i < p.spans.length; i++) grown[i] = p.spans[i]!;
-    grown[p.spans.length] = span;
-    p.spans = grown;
-  } else {
-    p.spans.push(span);
+function appended<T>(list: T[], item: T): T[] {
+  if (list.length >= EXACT_GROWTH_LIMIT) {
+    list.push(item);
+    return list;
   }
+  const grown = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) grown[i] = list[i]!;
+  grown[list.length] = item;
+  return grown;
+}
+
+function appendSpan(p: PendingTrace, span: Span, digests: number): void {
+  p.spans = appended(p.spans, span);
+  p.digests = appended(p.digests, digests);
 }
 
 export interface AssemblerStats {
@@ -90,10 +97,11 @@ export class TraceAssembler implements SpanSink {
     for (const span of spans) {
       const pending = previous !== undefined && previous.traceId === span.traceId ? previous : this.#pending.get(span.traceId);
       if (pending !== undefined) {
+        const digests = spanIdDigests(span);
         shareTraceId(span, pending.traceId);
         shareRequestId(span, pending.spans[0]!);
-        shareSpanIds(span, pending.spans);
-        appendSpan(pending, span);
+        shareSpanIds(span, digests, pending.spans, pending.digests);
+        appendSpan(pending, span, digests);
         pending.deadline = deadline;
         previous = pending;
       } else if (this.#options.store.get(span.traceId) !== undefined) {
@@ -103,7 +111,7 @@ export class TraceAssembler implements SpanSink {
         else list.push(span);
         continue;
       } else {
-        previous = { traceId: span.traceId, spans: [span], firstSeen: now, deadline };
+        previous = { traceId: span.traceId, spans: [span], digests: [spanIdDigests(span)], firstSeen: now, deadline };
         this.#pending.set(span.traceId, previous);
       }
       this.#bufferedSpans++;

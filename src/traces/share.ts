@@ -29,15 +29,44 @@ export function shareRequestId(span: Span, first: Span): void {
   }
 }
 
+/** A digest that stands for no id (a root's parent): any value will do, a false match is only checked. */
+const NO_ID = 0x7fff;
+
+/** 15 bits of a span id (its last four characters, hashed): equal ids have equal digests. */
+function idDigest(id: string | undefined): number {
+  if (id === undefined) return NO_ID;
+  const n = id.length;
+  // charCodeAt past either end is NaN, which the mask turns into 0: still a function of the id.
+  return (((id.charCodeAt(n - 1) * 31 + id.charCodeAt(n - 2)) * 31 + id.charCodeAt(n - 3)) * 31 + id.charCodeAt(n - 4)) & 0x7fff;
+}
+
+/**
+ * A span's id and parent id digests in one small integer, kept beside it in its trace's buffer so
+ * that {@link shareSpanIds} skips the spans whose ids cannot match without reading them.
+ */
+export function spanIdDigests(span: Span): number {
+  return (idDigest(span.id) << 15) | idDigest(span.parentId);
+}
+
 /**
  * A span's parent id is another span's id: nearly every span of a trace holds a copy of an id the
  * trace already has (32 bytes each). Shares them both ways with the spans already in the trace:
  * the new span's parent id (or, for Zipkin's shared client/server halves, its id) takes the
  * earlier span's instance, and earlier spans whose parent is the new span take its id.
+ *
+ * `digests` holds {@link spanIdDigests} of each span of `trace`, and `mine` the new span's. The
+ * trace's spans arrived in other batches and sit all over the heap; reading each one's ids to
+ * compare them was most of the cost of adding a span to its trace. Only spans whose digests match
+ * are read.
  */
-export function shareSpanIds(span: Span, trace: readonly Span[]): void {
+export function shareSpanIds(span: Span, mine: number, trace: readonly Span[], digests: readonly number[]): void {
   const s = span as Writable<Span>;
+  const myId = mine >> 15;
+  const myParent = mine & 0x7fff;
   for (let i = 0; i < trace.length; i++) {
+    const d = digests[i]!;
+    const otherId = d >> 15;
+    if (otherId !== myParent && otherId !== myId && (d & 0x7fff) !== myId) continue;
     const other = trace[i]! as Writable<Span>;
     if (s.parentId !== undefined && other.id === s.parentId) s.parentId = other.id;
     if (other.id === s.id) s.id = other.id;
