@@ -49,9 +49,9 @@ function appended<T>(list: T[], item: T): T[] {
   return grown;
 }
 
-function appendSpan(p: PendingTrace, span: Span, digests: number): void {
+function appendSpan(p: PendingTrace, span: Span, digest: number): void {
   p.spans = appended(p.spans, span);
-  p.digests = appended(p.digests, digests);
+  p.digests = appended(p.digests, digest);
 }
 
 export interface AssemblerStats {
@@ -97,11 +97,11 @@ export class TraceAssembler implements SpanSink {
     for (const span of spans) {
       const pending = previous !== undefined && previous.traceId === span.traceId ? previous : this.#pending.get(span.traceId);
       if (pending !== undefined) {
-        const digests = spanIdDigests(span);
+        const digest = spanIdDigests(span);
         shareTraceId(span, pending.traceId);
         shareRequestId(span, pending.spans[0]!);
-        shareSpanIds(span, digests, pending.spans, pending.digests);
-        appendSpan(pending, span, digests);
+        shareSpanIds(span, digest, pending.spans, pending.digests);
+        appendSpan(pending, span, digest);
         pending.deadline = deadline;
         previous = pending;
       } else if (this.#options.store.get(span.traceId) !== undefined) {
