@@ -49,6 +49,7 @@ describe('CompactSpan', () => {
     expect(() => new CompactSpan({ ...base, endNanosRemainder: 1.5 })).toThrow(RangeError);
     expect(() => new CompactSpan({ ...base, kind: 'SIDEWAYS' as SpanKind })).toThrow(/kind/);
     expect(() => new CompactSpan({ ...base, source: 'carrier-pigeon' as SourceFormat })).toThrow(/source/);
+    expect(() => new CompactSpan({ ...base, statusCode: 3 as StatusCode })).toThrow(/status code/);
   });
 
   it('keeps the rarely set fields, each one alone and all together', () => {

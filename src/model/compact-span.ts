@@ -53,10 +53,13 @@ function indexIn<T>(list: readonly T[], value: T, what: string): number {
   return i;
 }
 
+const STATUS_CODES: readonly StatusCode[] = [0, 1, 2];
+
 function packFlags(f: Span): number {
   return indexIn(KINDS, f.kind, 'kind')
     | (indexIn(SOURCES, f.source, 'source') << SOURCE_SHIFT)
-    | (f.statusCode << STATUS_SHIFT)
+    // Through the list, so a code out of range is refused rather than spilling into the flags above it.
+    | (indexIn(STATUS_CODES, f.statusCode, 'status code') << STATUS_SHIFT)
     | (f.traceIdBits === 128 ? TRACE_ID_128 : 0)
     | (f.shared ? SHARED : 0)
     | (f.debug ? DEBUG : 0)
