@@ -1,6 +1,5 @@
 export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
 export { StatusCode } from './span.js';
-export type { RareSpanFields } from './compact-span.js';
 export { CompactSpan, spanFields } from './compact-span.js';
 export type { TraceIdParts } from './ids.js';
 export {
