@@ -15,13 +15,13 @@ import { ControllerConfigError } from '../src/controller/options.js';
 const USAGE = `Usage: meshtrace <command> [options]
 
 Commands:
-  serve     run the collector (Zipkin :9411, OTLP gRPC :4317, OTLP HTTP :4318, API :8080)
-  report    print the propagation report of a running meshtrace
-  audit     run the propagation audit over exported span files
-  simulate  play simulated Istio mesh traffic (with chosen apps breaking propagation) into meshtrace
-  xds       inspect Envoy config dumps: effective tracing and sampling drift
+  serve       run the collector (Zipkin :9411, OTLP gRPC :4317, OTLP HTTP :4318, API :8080)
+  report      print the propagation report of a running meshtrace
+  audit       run the propagation audit over exported span files
+  simulate    play simulated Istio mesh traffic (with chosen apps breaking propagation) into meshtrace
+  xds         inspect Envoy config dumps: effective tracing and sampling drift
   controller  run the SamplingPolicy controller (Istio Telemetry from meshtrace.io policies)
-  help      show this help
+  help        show this help
 
 Run 'meshtrace serve --help' for the collector's options.
 `;

@@ -51,4 +51,13 @@ describe('serve configuration', () => {
     expect(serveHelp()).toContain('--otlp-grpc-port');
     expect(serveHelp()).toContain('MESHTRACE_OTLP_GRPC_PORT');
   });
+
+  it('keeps every flag apart from its help text, and the help texts in one column', () => {
+    const lines = serveHelp().split('\n').filter((l) => l.startsWith('  --'));
+    expect(lines.length).toBeGreaterThan(10);
+    // `--audit-max-observations <count>` is the longest flag: its text once ran straight into it.
+    expect(lines.find((l) => l.includes('--audit-max-observations'))).toMatch(/<count>\s{2,}\S/);
+    const columns = new Set(lines.map((l) => /^\s+--\S+(?: <\w+>)?\s+/.exec(l)![0].length));
+    expect([...columns]).toHaveLength(1);
+  });
 });

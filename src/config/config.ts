@@ -149,9 +149,14 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
 
 /** The `--help` text of `meshtrace serve`, generated from the option table. */
 export function serveHelp(): string {
-  const rows = Object.values(SERVE_OPTIONS).map((s: OptionSpec) => {
-    const left = `  --${s.flag} <${s.type}>`;
-    return `${left.padEnd(34)}${s.help}\n${''.padEnd(34)}env ${envName(s.flag)}, default ${s.default}`;
-  });
-  return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${rows.join('\n')}\n  --demo                          also play simulated Bookinfo traffic (reviews drops headers) into this server\n  --help                          show this help\n`;
+  const flags = Object.values(SERVE_OPTIONS).map((s: OptionSpec) => ({ left: `  --${s.flag} <${s.type}>`, spec: s }));
+  // Wide enough for the longest flag and two spaces, so no help text runs into its flag.
+  const width = Math.max(34, ...flags.map((f) => f.left.length + 2));
+  const indent = ''.padEnd(width);
+  const rows = flags.map(({ left, spec }) => `${left.padEnd(width)}${spec.help}\n${indent}env ${envName(spec.flag)}, default ${spec.default}`);
+  const extra = [
+    ['  --demo', 'also play simulated Bookinfo traffic (reviews drops headers) into this server'],
+    ['  --help', 'show this help'],
+  ].map(([left, help]) => `${left!.padEnd(width)}${help}`);
+  return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${[...rows, ...extra].join('\n')}\n`;
 }
