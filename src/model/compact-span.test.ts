@@ -50,6 +50,29 @@ describe('CompactSpan', () => {
     expect(() => new CompactSpan({ ...base, kind: 'SIDEWAYS' as SpanKind })).toThrow(/kind/);
     expect(() => new CompactSpan({ ...base, source: 'carrier-pigeon' as SourceFormat })).toThrow(/source/);
     expect(() => new CompactSpan({ ...base, statusCode: 3 as StatusCode })).toThrow(/status code/);
+    for (const httpStatus of [-1, 200.5, 1023, 100_000]) expect(() => new CompactSpan({ ...base, httpStatus })).toThrow(/HTTP status/);
+  });
+
+  it('keeps HTTP statuses from 0 to 999 beside the other packed fields, and none as none', () => {
+    for (const httpStatus of [undefined, 0, 1, 200, 404, 503, 999]) {
+      const f = { ...base, kind: 'SERVER' as const, error: true, debug: true, httpStatus };
+      expect(spanFields(new CompactSpan(f))).toEqual(f);
+    }
+  });
+
+  it('keeps every start time exactly, whole microseconds in two small integers and anything else aside', () => {
+    for (const timestampUs of [0, 1, 2 ** 26 - 1, 2 ** 26, base.timestampUs, Number.MAX_SAFE_INTEGER, 2 ** 56 + 2 ** 20]) {
+      const s = new CompactSpan({ ...base, timestampUs });
+      expect(s.timestampUs).toBe(timestampUs);
+      expect(s.rare).toBeUndefined();
+      for (const part of [s.startHigh, s.startLow]) expect(Number.isInteger(part) && part >= 0 && part < 2 ** 31).toBe(true);
+    }
+    // A fixed64 start far past any real clock, a fraction: kept whole, apart from the split fields.
+    for (const timestampUs of [2 ** 57, 2 ** 64 - 2 ** 12, 1.5]) {
+      const s = new CompactSpan({ ...base, timestampUs });
+      expect(s.timestampUs).toBe(timestampUs);
+      expect([s.startHigh, s.startLow]).toEqual([-1, 0]);
+    }
   });
 
   it('keeps the rarely set fields, each one alone and all together', () => {
@@ -59,6 +82,7 @@ describe('CompactSpan', () => {
       statusMessage: 'deadline exceeded',
       links: [{ traceId: base.traceId, spanId: 'aaaaaaaaaaaaaaaa', traceState: undefined, attributes: ['k', 'v'] }],
       traceState: 'vendor=1',
+      responseFlags: 'UF,URX',
     };
     for (const [key, value] of Object.entries(rare)) {
       const f = { ...base, [key]: value };
@@ -71,7 +95,9 @@ describe('CompactSpan', () => {
   it('compares unequal when any packed field differs, so tests comparing spans still see them', () => {
     const a = new CompactSpan(base);
     expect(new CompactSpan(base)).toEqual(a);
-    for (const change of [{ kind: 'CLIENT' }, { source: 'otlp-json' }, { shared: true }, { endNanosRemainder: 7 }, { traceState: 'x=1' }] as Partial<Span>[]) {
+    const changes = [{ kind: 'CLIENT' }, { source: 'otlp-json' }, { shared: true }, { endNanosRemainder: 7 }, { traceState: 'x=1' },
+      { httpStatus: 201 }, { httpStatus: undefined }, { responseFlags: 'NR' }, { timestampUs: base.timestampUs + 1 }, { timestampUs: base.timestampUs + 2 ** 26 }];
+    for (const change of changes as Partial<Span>[]) {
       expect(new CompactSpan({ ...base, ...change })).not.toEqual(a);
     }
   });

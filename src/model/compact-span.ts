@@ -4,12 +4,15 @@
  *
  * Every buffered span is one of these, held for the settle period and then by the store, so each
  * of its fields costs 8 bytes for each of up to millions of spans, and every one is copied by the
- * young-generation collector as the span survives it. Of the model's 27 fields, seven are small
- * enums and flags (kind, trace id width, source, status, shared, debug, error), two are OTLP's
- * nanosecond remainders (0-999), and five are nearly always absent on sidecar spans (remote
- * endpoint, annotations, status message, links, trace state). Those fourteen live in three fields
- * here: `flags`, `nanos` and `rare`, read back through getters, so a span takes 16 fields, not 27
- * (88 bytes less), and readers see the same {@link Span}.
+ * young-generation collector as the span survives it. Of the model's 27 fields, eight are small
+ * enums, flags and numbers (kind, trace id width, source, status, shared, debug, error, HTTP
+ * status), two are OTLP's nanosecond remainders (0-999), and six are nearly always absent on
+ * sidecar spans (remote endpoint, annotations, status message, links, trace state, response
+ * flags). Those sixteen live in three fields here: `flags`, `nanos` and `rare`, read back through
+ * getters, so readers see the same {@link Span}.
+ *
+ * The start time is held as two small integers: a number beyond 31 bits in a field is a separate
+ * 16-byte heap object, one more per span for the collector to copy.
  *
  * The packed fields are ordinary own properties, so two spans compare equal (in tests, say) only
  * when everything they stand for is equal. Copies must go through {@link spanFields}: an object
@@ -27,12 +30,17 @@ export interface RareSpanFields {
   readonly statusMessage: string | undefined;
   readonly links: readonly SpanLink[] | undefined;
   readonly traceState: string | undefined;
+  /** Envoy flags only a failed request has (`UF`, `NR`, ...). */
+  readonly responseFlags: string | undefined;
+  /** A start time that does not split (see START_SPLIT); undefined otherwise. */
+  readonly timestampUs: number | undefined;
 }
 
 const KINDS: readonly (SpanKind | undefined)[] = [undefined, 'CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER', 'INTERNAL'];
 const SOURCES: readonly SourceFormat[] = ['zipkin-json', 'zipkin-proto', 'otlp-grpc', 'otlp-proto', 'otlp-json'];
 
-// `flags`: kind in bits 0-2, source in 3-5, status in 6-7, then one bit each.
+// `flags`: kind in bits 0-2, source in 3-5, status in 6-7, one bit each in 8-11, then the HTTP
+// status + 1 (0 for none) in 12-21.
 const KIND_MASK = 0x7;
 const SOURCE_SHIFT = 3;
 const SOURCE_MASK = 0x7;
@@ -42,6 +50,15 @@ const TRACE_ID_128 = 1 << 8;
 const SHARED = 1 << 9;
 const DEBUG = 1 << 10;
 const ERROR = 1 << 11;
+const HTTP_STATUS_SHIFT = 12;
+const HTTP_STATUS_MASK = 0x3ff;
+
+// The start time in µs as `startHigh * 2^26 + startLow`, both small integers for any whole number
+// below 2^57. Any other start (a fraction, or a fixed64 beyond that) is kept whole in `rare`, with
+// `startHigh` -1: a single span storing a large number there would make V8 box that field for
+// every span from then on.
+const START_SPLIT = 2 ** 26;
+const START_LIMIT = 2 ** 57;
 
 // `nanos`: each remainder + 1 (0 for "none", 1-1000 for 0-999) in 11 bits.
 const NANOS_SHIFT = 11;
@@ -63,7 +80,19 @@ function packFlags(f: Span): number {
     | (f.traceIdBits === 128 ? TRACE_ID_128 : 0)
     | (f.shared ? SHARED : 0)
     | (f.debug ? DEBUG : 0)
-    | (f.error ? ERROR : 0);
+    | (f.error ? ERROR : 0)
+    | (httpStatusPart(f.httpStatus) << HTTP_STATUS_SHIFT);
+}
+
+/** The HTTP status + 1, or 0 for none; the decoders only keep 0-999. */
+function httpStatusPart(status: number | undefined): number {
+  if (status === undefined) return 0;
+  if (!Number.isInteger(status) || status < 0 || status >= HTTP_STATUS_MASK) throw new RangeError(`HTTP status out of range: ${status}`);
+  return status + 1;
+}
+
+function splits(timestampUs: number): boolean {
+  return Number.isInteger(timestampUs) && timestampUs >= 0 && timestampUs < START_LIMIT;
 }
 
 function nanosPart(remainder: number): number {
@@ -72,10 +101,15 @@ function nanosPart(remainder: number): number {
 }
 
 function rareOf(f: Span): RareSpanFields | undefined {
-  if (f.remoteEndpoint === undefined && f.annotations === undefined && f.statusMessage === undefined && f.links === undefined && f.traceState === undefined) {
+  const whole = splits(f.timestampUs) ? undefined : f.timestampUs;
+  if (f.remoteEndpoint === undefined && f.annotations === undefined && f.statusMessage === undefined && f.links === undefined
+    && f.traceState === undefined && f.responseFlags === undefined && whole === undefined) {
     return undefined;
   }
-  return { remoteEndpoint: f.remoteEndpoint, annotations: f.annotations, statusMessage: f.statusMessage, links: f.links, traceState: f.traceState };
+  return {
+    remoteEndpoint: f.remoteEndpoint, annotations: f.annotations, statusMessage: f.statusMessage, links: f.links,
+    traceState: f.traceState, responseFlags: f.responseFlags, timestampUs: whole,
+  };
 }
 
 export class CompactSpan implements Span {
@@ -84,16 +118,16 @@ export class CompactSpan implements Span {
   id: string;
   parentId: string | undefined;
   readonly name: string;
-  readonly timestampUs: number;
+  /** The start time, split (see START_SPLIT). */
+  readonly startHigh: number;
+  readonly startLow: number;
   readonly durationUs: number;
   readonly localEndpoint: Endpoint | undefined;
   readonly sharedTags: TagGroup;
   readonly ownTags: readonly string[];
   readonly mesh: MeshIdentity | undefined;
   requestId: string | undefined;
-  readonly httpStatus: number | undefined;
-  readonly responseFlags: string | undefined;
-  /** Kind, source, status and the boolean fields, packed (see the masks above). */
+  /** Kind, source, status, the boolean fields and the HTTP status, packed (see the masks above). */
   readonly flags: number;
   /** The nanosecond remainders, packed; 0 when the span has none. */
   readonly nanos: number;
@@ -105,18 +139,28 @@ export class CompactSpan implements Span {
     this.id = f.id;
     this.parentId = f.parentId;
     this.name = f.name;
-    this.timestampUs = f.timestampUs;
+    const start = f.timestampUs;
+    const split = splits(start);
+    this.startHigh = split ? Math.floor(start / START_SPLIT) : -1;
+    this.startLow = split ? start % START_SPLIT : 0;
     this.durationUs = f.durationUs;
     this.localEndpoint = f.localEndpoint;
     this.sharedTags = f.sharedTags;
     this.ownTags = f.ownTags;
     this.mesh = f.mesh;
     this.requestId = f.requestId;
-    this.httpStatus = f.httpStatus;
-    this.responseFlags = f.responseFlags;
     this.flags = packFlags(f);
     this.nanos = (nanosPart(f.startNanosRemainder) << NANOS_SHIFT) | nanosPart(f.endNanosRemainder);
     this.rare = rareOf(f);
+  }
+
+  get timestampUs(): number {
+    return this.startHigh >= 0 ? this.startHigh * START_SPLIT + this.startLow : this.rare!.timestampUs!;
+  }
+
+  get httpStatus(): number | undefined {
+    const part = (this.flags >> HTTP_STATUS_SHIFT) & HTTP_STATUS_MASK;
+    return part === 0 ? undefined : part - 1;
   }
 
   get traceIdBits(): 64 | 128 {
@@ -173,6 +217,10 @@ export class CompactSpan implements Span {
 
   get traceState(): string | undefined {
     return this.rare?.traceState;
+  }
+
+  get responseFlags(): string | undefined {
+    return this.rare?.responseFlags;
   }
 }
 
