@@ -67,6 +67,8 @@ describe('CompactSpan', () => {
       expect(s.rare).toBeUndefined();
       for (const part of [s.startHigh, s.startLow]) expect(Number.isInteger(part) && part >= 0 && part < 2 ** 31).toBe(true);
     }
+    const negativeZero = new CompactSpan({ ...base, timestampUs: -0 });
+    expect([Object.is(negativeZero.startHigh, 0), Object.is(negativeZero.startLow, 0), negativeZero.timestampUs]).toEqual([true, true, 0]);
     // A fixed64 start far past any real clock, a fraction: kept whole, apart from the split fields.
     for (const timestampUs of [2 ** 57, 2 ** 64 - 2 ** 12, 1.5]) {
       const s = new CompactSpan({ ...base, timestampUs });

@@ -141,8 +141,9 @@ export class CompactSpan implements Span {
     this.name = f.name;
     const start = f.timestampUs;
     const split = splits(start);
-    this.startHigh = split ? Math.floor(start / START_SPLIT) : -1;
-    this.startLow = split ? start % START_SPLIT : 0;
+    // `| 0` also turns a -0 (which JSON.parse gives for "-0") into 0: -0 is not a small integer either.
+    this.startHigh = split ? Math.floor(start / START_SPLIT) | 0 : -1;
+    this.startLow = split ? (start % START_SPLIT) | 0 : 0;
     this.durationUs = f.durationUs;
     this.localEndpoint = f.localEndpoint;
     this.sharedTags = f.sharedTags;
