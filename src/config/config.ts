@@ -155,8 +155,8 @@ export function serveHelp(): string {
   const indent = ''.padEnd(width);
   const rows = flags.map(({ left, spec }) => `${left.padEnd(width)}${spec.help}\n${indent}env ${envName(spec.flag)}, default ${spec.default}`);
   const extra = [
-    ['  --demo', 'also play simulated Bookinfo traffic (reviews drops headers) into this server'],
-    ['  --help', 'show this help'],
-  ].map(([left, help]) => `${left!.padEnd(width)}${help}`);
+    `${'  --demo'.padEnd(width)}also play simulated Bookinfo traffic (reviews drops headers) into this server`,
+    `${'  --help'.padEnd(width)}show this help`,
+  ];
   return `Usage: meshtrace serve [options]\n\nRuns the collector: Zipkin and OTLP ingest, trace assembly, the read APIs.\n\nOptions (flag > environment > default):\n${[...rows, ...extra].join('\n')}\n`;
 }

@@ -100,8 +100,8 @@ function nanosPart(remainder: number): number {
   return remainder + 1;
 }
 
-function rareOf(f: Span): RareSpanFields | undefined {
-  const whole = splits(f.timestampUs) ? undefined : f.timestampUs;
+/** `whole`: the start time when it does not split, else undefined. */
+function rareOf(f: Span, whole: number | undefined): RareSpanFields | undefined {
   if (f.remoteEndpoint === undefined && f.annotations === undefined && f.statusMessage === undefined && f.links === undefined
     && f.traceState === undefined && f.responseFlags === undefined && whole === undefined) {
     return undefined;
@@ -152,7 +152,7 @@ export class CompactSpan implements Span {
     this.requestId = f.requestId;
     this.flags = packFlags(f);
     this.nanos = (nanosPart(f.startNanosRemainder) << NANOS_SHIFT) | nanosPart(f.endNanosRemainder);
-    this.rare = rareOf(f);
+    this.rare = rareOf(f, split ? undefined : start);
   }
 
   get timestampUs(): number {
