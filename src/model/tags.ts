@@ -5,6 +5,7 @@
  * request-specific values (request id, URL, sizes, addresses) are stored per span. This is what
  * keeps a buffered span well under a kilobyte.
  */
+import { heldPairs } from './held-pairs.js';
 import type { Interner } from './intern.js';
 import type { MeshIdentity } from './mesh.js';
 import { TagFact, TagKey } from './tag-key.js';
@@ -148,7 +149,8 @@ export class TagPacker {
   finish(): PackedTags {
     return {
       group: this.#group(),
-      own: this.#ownLength === 0 ? EMPTY : this.#own.slice(0, this.#ownLength),
+      // A literal copy: the span holds it for as long as it lives (see held-pairs.ts).
+      own: this.#ownLength === 0 ? EMPTY : heldPairs(this.#own, this.#ownLength),
       requestId: this.#requestId,
       httpStatus: this.#httpStatus,
       responseFlags: this.#responseFlags,
