@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompactSpan, spanFields } from './compact-span.js';
+import { CompactSpan, compactSpan, spanFields } from './compact-span.js';
 import type { SourceFormat, Span, SpanKind } from './span.js';
 import { StatusCode } from './span.js';
 import { TagGroup } from './tags.js';
@@ -17,6 +17,16 @@ const KINDS: (SpanKind | undefined)[] = [undefined, 'CLIENT', 'SERVER', 'PRODUCE
 const SOURCES: SourceFormat[] = ['zipkin-json', 'zipkin-proto', 'otlp-grpc', 'otlp-proto', 'otlp-json'];
 
 describe('CompactSpan', () => {
+  it('is made by compactSpan only, with the class\'s prototype and every stored field its own', () => {
+    const s = compactSpan(base);
+    expect(s).toBeInstanceOf(CompactSpan);
+    expect(Object.keys(s)).toEqual([
+      'traceId', 'id', 'parentId', 'name', 'startHigh', 'startLow', 'durationUs', 'localEndpoint',
+      'sharedTags', 'ownTags', 'mesh', 'requestId', 'flags', 'nanos', 'rare',
+    ]);
+    expect(() => new (CompactSpan as unknown as new () => unknown)()).toThrow(/compactSpan/);
+  });
+
   it('gives back every field it was built from, in every combination of the packed ones', () => {
     let checked = 0;
     for (const kind of KINDS) {
@@ -27,7 +37,7 @@ describe('CompactSpan', () => {
               ...base, kind, source, statusCode, traceIdBits: (bits & 1) !== 0 ? 64 : 128,
               shared: (bits & 2) !== 0, debug: (bits & 4) !== 0, error: (bits & 8) !== 0,
             };
-            expect(spanFields(new CompactSpan(f))).toEqual(f);
+            expect(spanFields(compactSpan(f))).toEqual(f);
             checked++;
           }
         }
@@ -38,40 +48,40 @@ describe('CompactSpan', () => {
 
   it('keeps nanosecond remainders from 0 to 999, each independently of the other, and -1 for none', () => {
     for (const [start, end] of [[-1, -1], [0, 0], [999, 0], [0, 999], [999, 999], [1, -1], [-1, 500], [123, 456]] as const) {
-      const s = new CompactSpan({ ...base, startNanosRemainder: start, endNanosRemainder: end });
+      const s = compactSpan({ ...base, startNanosRemainder: start, endNanosRemainder: end });
       expect([s.startNanosRemainder, s.endNanosRemainder]).toEqual([start, end]);
     }
   });
 
   it('refuses what it cannot hold instead of storing something else', () => {
-    expect(() => new CompactSpan({ ...base, startNanosRemainder: 1000 })).toThrow(RangeError);
-    expect(() => new CompactSpan({ ...base, endNanosRemainder: -2 })).toThrow(RangeError);
-    expect(() => new CompactSpan({ ...base, endNanosRemainder: 1.5 })).toThrow(RangeError);
-    expect(() => new CompactSpan({ ...base, kind: 'SIDEWAYS' as SpanKind })).toThrow(/kind/);
-    expect(() => new CompactSpan({ ...base, source: 'carrier-pigeon' as SourceFormat })).toThrow(/source/);
-    expect(() => new CompactSpan({ ...base, statusCode: 3 as StatusCode })).toThrow(/status code/);
-    for (const httpStatus of [-1, 200.5, 1023, 100_000]) expect(() => new CompactSpan({ ...base, httpStatus })).toThrow(/HTTP status/);
+    expect(() => compactSpan({ ...base, startNanosRemainder: 1000 })).toThrow(RangeError);
+    expect(() => compactSpan({ ...base, endNanosRemainder: -2 })).toThrow(RangeError);
+    expect(() => compactSpan({ ...base, endNanosRemainder: 1.5 })).toThrow(RangeError);
+    expect(() => compactSpan({ ...base, kind: 'SIDEWAYS' as SpanKind })).toThrow(/kind/);
+    expect(() => compactSpan({ ...base, source: 'carrier-pigeon' as SourceFormat })).toThrow(/source/);
+    expect(() => compactSpan({ ...base, statusCode: 3 as StatusCode })).toThrow(/status code/);
+    for (const httpStatus of [-1, 200.5, 1023, 100_000]) expect(() => compactSpan({ ...base, httpStatus })).toThrow(/HTTP status/);
   });
 
   it('keeps HTTP statuses from 0 to 999 beside the other packed fields, and none as none', () => {
     for (const httpStatus of [undefined, 0, 1, 200, 404, 503, 999]) {
       const f = { ...base, kind: 'SERVER' as const, error: true, debug: true, httpStatus };
-      expect(spanFields(new CompactSpan(f))).toEqual(f);
+      expect(spanFields(compactSpan(f))).toEqual(f);
     }
   });
 
   it('keeps every start time exactly, whole microseconds in two small integers and anything else aside', () => {
     for (const timestampUs of [0, 1, 2 ** 26 - 1, 2 ** 26, base.timestampUs, Number.MAX_SAFE_INTEGER, 2 ** 56 + 2 ** 20]) {
-      const s = new CompactSpan({ ...base, timestampUs });
+      const s = compactSpan({ ...base, timestampUs });
       expect(s.timestampUs).toBe(timestampUs);
       expect(s.rare).toBeUndefined();
       for (const part of [s.startHigh, s.startLow]) expect(Number.isInteger(part) && part >= 0 && part < 2 ** 31).toBe(true);
     }
-    const negativeZero = new CompactSpan({ ...base, timestampUs: -0 });
+    const negativeZero = compactSpan({ ...base, timestampUs: -0 });
     expect([Object.is(negativeZero.startHigh, 0), Object.is(negativeZero.startLow, 0), negativeZero.timestampUs]).toEqual([true, true, 0]);
     // A fixed64 start far past any real clock, a fraction: kept whole, apart from the split fields.
     for (const timestampUs of [2 ** 57, 2 ** 64 - 2 ** 12, 1.5]) {
-      const s = new CompactSpan({ ...base, timestampUs });
+      const s = compactSpan({ ...base, timestampUs });
       expect(s.timestampUs).toBe(timestampUs);
       expect([s.startHigh, s.startLow]).toEqual([-1, 0]);
     }
@@ -88,19 +98,19 @@ describe('CompactSpan', () => {
     };
     for (const [key, value] of Object.entries(rare)) {
       const f = { ...base, [key]: value };
-      expect(spanFields(new CompactSpan(f))).toEqual(f);
+      expect(spanFields(compactSpan(f))).toEqual(f);
     }
     const all = { ...base, ...rare };
-    expect(spanFields(new CompactSpan(all))).toEqual(all);
+    expect(spanFields(compactSpan(all))).toEqual(all);
   });
 
   it('compares unequal when any packed field differs, so tests comparing spans still see them', () => {
-    const a = new CompactSpan(base);
-    expect(new CompactSpan(base)).toEqual(a);
+    const a = compactSpan(base);
+    expect(compactSpan(base)).toEqual(a);
     const changes = [{ kind: 'CLIENT' }, { source: 'otlp-json' }, { shared: true }, { endNanosRemainder: 7 }, { traceState: 'x=1' },
       { httpStatus: 201 }, { httpStatus: undefined }, { responseFlags: 'NR' }, { timestampUs: base.timestampUs + 1 }, { timestampUs: base.timestampUs + 2 ** 26 }];
     for (const change of changes as Partial<Span>[]) {
-      expect(new CompactSpan({ ...base, ...change })).not.toEqual(a);
+      expect(compactSpan({ ...base, ...change })).not.toEqual(a);
     }
   });
 });

@@ -1,6 +1,6 @@
 export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
 export { StatusCode } from './span.js';
-export { CompactSpan, spanFields } from './compact-span.js';
+export { CompactSpan, compactSpan, spanFields } from './compact-span.js';
 export type { TraceIdParts } from './ids.js';
 export {
   bytesToHex, hexToBytes, parseHexSpanId, parseHexTraceId, spanIdAt, spanIdFromBytes, traceIdAsSent, traceIdAt, traceIdFromBytes,

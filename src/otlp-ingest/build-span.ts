@@ -4,7 +4,7 @@
  *
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
  */
-import { CompactSpan, StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
+import { compactSpan, StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
 import type {
   Annotation, Endpoint, RejectReason, SourceFormat, Span, SpanKind, SpanLink, SpanRejection, TagGroup, TagPacker,
   TraceIdParts,
@@ -231,7 +231,7 @@ export function eventAnnotation(ctx: DecodeContext, timeNs: bigint | undefined, 
 export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpanFields): Span {
   const packed = packer.finish();
   const serviceName = scope.localEndpoint?.serviceName;
-  return new CompactSpan({
+  return compactSpan({
     traceId: f.trace.traceId,
     traceIdBits: f.trace.bits,
     id: f.id,

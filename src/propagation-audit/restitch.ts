@@ -3,7 +3,7 @@
  * hung back under the inbound span they came from. Stored traces are never rewritten; the view
  * is built from copies, each grafted root marked with the method and confidence of its graft.
  */
-import { CompactSpan, spanFields } from '../model/index.js';
+import { compactSpan, spanFields } from '../model/index.js';
 import type { Span } from '../model/index.js';
 import type { Graft } from './report.js';
 
@@ -62,7 +62,7 @@ export function stitchTrace(traceId: string, spansOf: (traceId: string) => reado
     visited.add(id);
     for (const s of spans) {
       const grafted = graft !== undefined && s.id === graft.orphanSpanId && s.parentId === undefined;
-      out.spans.push(id === top && !grafted ? s : new CompactSpan({ ...spanFields(s), traceId: top, parentId: grafted ? graft.parentSpanId : s.parentId }));
+      out.spans.push(id === top && !grafted ? s : compactSpan({ ...spanFields(s), traceId: top, parentId: grafted ? graft.parentSpanId : s.parentId }));
       out.originalTraceIds.push(id);
       out.grafts.push(grafted ? graft : undefined);
     }

@@ -3,7 +3,7 @@
  * or a sender that reports start and finish separately) becomes one span. Client and server halves
  * that share an id (Zipkin `shared`) are different kinds and are kept apart.
  */
-import { CompactSpan, spanFields } from '../model/index.js';
+import { compactSpan, spanFields } from '../model/index.js';
 import type { Span } from '../model/index.js';
 
 function mergeKey(s: Span): string {
@@ -31,7 +31,7 @@ function mergeTwo(a: Span, b: Span): Span {
   const annotations = a.annotations === undefined ? b.annotations
     : b.annotations === undefined ? a.annotations
     : [...a.annotations, ...b.annotations.filter((x) => !a.annotations!.some((y) => y.timestampUs === x.timestampUs && y.value === x.value))];
-  return new CompactSpan({
+  return compactSpan({
     ...spanFields(a),
     parentId: a.parentId ?? b.parentId,
     name: a.name !== '' ? a.name : b.name,

@@ -2,7 +2,7 @@
  * The part of Zipkin span normalization shared by the JSON and proto3 decoders: once ids and
  * timestamps are parsed, both produce the same model span from the same fields.
  */
-import { CompactSpan, StatusCode, deriveMeshIdentity, smallInt } from '../model/index.js';
+import { compactSpan, StatusCode, deriveMeshIdentity, smallInt } from '../model/index.js';
 import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker, TraceIdParts } from '../model/index.js';
 
 /** A span's decoded fields; strings the model shares (the name) already interned by the decoder. */
@@ -36,7 +36,7 @@ export function kindByName(name: string): SpanKind | undefined {
 export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
   const packed = packer.finish();
   const serviceName = f.localEndpoint?.serviceName;
-  return new CompactSpan({
+  return compactSpan({
     traceId: f.trace.traceId,
     traceIdBits: f.trace.bits,
     id: f.id,
