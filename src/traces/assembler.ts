@@ -27,6 +27,8 @@ export interface AssemblerOptions {
 
 interface PendingTrace {
   readonly traceId: string;
+  /** The first span's request id: see `shareRequestId`. */
+  readonly requestId: string | undefined;
   spans: Span[];
   /** `spanIdDigests` of each span, in the same order: see `shareSpanIds`. */
   digests: number[];
@@ -99,7 +101,7 @@ export class TraceAssembler implements SpanSink {
       if (pending !== undefined) {
         const digest = spanIdDigests(span);
         shareTraceId(span, pending.traceId);
-        shareRequestId(span, pending.spans[0]!);
+        shareRequestId(span, pending.requestId);
         shareSpanIds(span, digest, pending.spans, pending.digests);
         appendSpan(pending, span, digest);
         pending.deadline = deadline;
@@ -111,7 +113,7 @@ export class TraceAssembler implements SpanSink {
         else list.push(span);
         continue;
       } else {
-        previous = { traceId: span.traceId, spans: [span], digests: [spanIdDigests(span)], firstSeen: now, deadline };
+        previous = { traceId: span.traceId, requestId: span.requestId, spans: [span], digests: [spanIdDigests(span)], firstSeen: now, deadline };
         this.#pending.set(span.traceId, previous);
       }
       this.#bufferedSpans++;

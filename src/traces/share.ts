@@ -17,10 +17,10 @@ export function shareTraceId(span: Span, traceId: string): void {
 
 /**
  * Spans of one trace usually carry the same `guid:x-request-id` (apps forward it): let them share
- * the first span's instance of it instead of each holding an equal copy (56 bytes a span).
+ * the first span's instance of it (`id`, kept with the pending trace so the first span need not
+ * be read) instead of each holding an equal copy (56 bytes a span).
  */
-export function shareRequestId(span: Span, first: Span): void {
-  const id = first.requestId;
+export function shareRequestId(span: Span, id: string | undefined): void {
   if (id === undefined || span.requestId !== id) return;
   (span as Writable<Span>).requestId = id;
   const own = span.ownTags as string[];
