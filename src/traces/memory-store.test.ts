@@ -39,6 +39,30 @@ describe('in-memory trace store', () => {
     expect(store.stats().spans).toBe(4);
   });
 
+  it('evicts what a plain settle-ordered map would, across random re-puts of stored and evicted traces', () => {
+    let seed = 11;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const maxSpans = 40;
+    const store = new MemoryTraceStore({ retentionMs: 1e12, maxSpans });
+    // The reference: a Map keeps insertion order; a re-put moves a trace to the end.
+    const expected = new Map<string, number>();
+    for (let step = 0; step < 3000; step++) {
+      const n = rand(30);
+      const spans = 1 + rand(5);
+      store.put(trace(n, spans, step));
+      expected.delete(tid(n));
+      expected.set(tid(n), spans);
+      let total = [...expected.values()].reduce((a, b) => a + b, 0);
+      for (const [id, count] of expected) {
+        if (total <= maxSpans) break;
+        expected.delete(id);
+        total -= count;
+      }
+      expect([...store.traces()].map((t) => t.traceId).sort()).toEqual([...expected.keys()].sort());
+      expect(store.stats().spans).toBe(total);
+    }
+  });
+
   it('drops traces past retention, oldest first, and stops at the first one still fresh', () => {
     const store = new MemoryTraceStore({ retentionMs: 100, maxSpans: 1e6 });
     for (let n = 1; n <= 5; n++) store.put(trace(n, 1, n * 50));

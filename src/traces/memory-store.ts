@@ -25,6 +25,11 @@ export class MemoryTraceStore implements TraceStore {
   /** Traces in settle order from `#head` on; entries whose trace was replaced or removed are skipped. */
   #order: (StoredTrace | undefined)[] = [];
   #head = 0;
+  /**
+   * Entries of `#order` whose trace was replaced or removed since. Nearly always 0, and then the
+   * oldest entry is known to be stored without looking it up in `#traces`.
+   */
+  #staleEntries = 0;
   readonly #options: MemoryStoreOptions;
   #spans = 0;
   readonly #evictedTraces: Record<EvictionReason, number> = { retention: 0, capacity: 0 };
@@ -37,7 +42,7 @@ export class MemoryTraceStore implements TraceStore {
   }
 
   put(trace: StoredTrace): void {
-    this.#remove(trace.traceId);
+    if (this.#remove(trace.traceId)) this.#staleEntries++;
     this.#traces.set(trace.traceId, trace);
     this.#ids.add(trace.traceId);
     this.#order.push(trace);
@@ -102,14 +107,18 @@ export class MemoryTraceStore implements TraceStore {
   #oldest(): StoredTrace | undefined {
     while (this.#head < this.#order.length) {
       const t = this.#order[this.#head];
-      if (t !== undefined && this.#traces.get(t.traceId) === t) return t;
+      if (t !== undefined && (this.#staleEntries === 0 || this.#traces.get(t.traceId) === t)) return t;
+      if (t !== undefined) this.#staleEntries--;
       this.#order[this.#head++] = undefined;
     }
     return undefined;
   }
 
+  /** Evicts `t`, the oldest stored trace (so no lookup is needed to know it is stored). */
   #evict(t: StoredTrace, reason: EvictionReason): void {
-    this.#remove(t.traceId);
+    this.#traces.delete(t.traceId);
+    this.#ids.delete(t.traceId);
+    this.#spans -= t.spans.length;
     this.#order[this.#head++] = undefined;
     // Compact once the consumed front is half the queue, so the queue stays O(stored traces).
     if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
@@ -120,11 +129,13 @@ export class MemoryTraceStore implements TraceStore {
     this.#evictedSpans[reason] += t.spans.length;
   }
 
-  #remove(traceId: string): void {
+  /** Removes the trace stored under `traceId`, if any; returns whether there was one. */
+  #remove(traceId: string): boolean {
     const old = this.get(traceId);
-    if (old === undefined) return;
+    if (old === undefined) return false;
     this.#traces.delete(traceId);
     this.#ids.delete(traceId);
     this.#spans -= old.spans.length;
+    return true;
   }
 }
