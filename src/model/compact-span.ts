@@ -224,16 +224,16 @@ export function spanFields(s: Span): Span {
   };
 }
 
-
 /**
  * The span for `f`: every field of a span; the remainders must be -1 or 0-999, as {@link Span} says.
  *
  * Built as an object literal and then given {@link CompactSpan}'s prototype, because V8 allocates
  * a literal's objects straight into the old generation (pretenuring) once nearly all of them
  * outlive two young-generation collections, as buffered spans do: they are then never copied by
- * that collector. A class instance (`new`) has no such allocation site, and each span was copied
- * twice on its way to the old generation. In a running server this halved the bytes promoted per
- * span. The prototype is the same for every span, so V8 gives them all one shape.
+ * that collector. A class instance (`new`) has no such allocation site, nor has a literal naming
+ * its `__proto__`, and each span was copied twice on its way to the old generation. In a running
+ * server this cut the bytes promoted per span by two fifths (368 to 222 with Zipkin JSON). The
+ * prototype is the same for every span, so V8 gives them all one shape.
  */
 export function compactSpan(f: Span): CompactSpan {
   const start = f.timestampUs;
