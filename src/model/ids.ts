@@ -17,6 +17,7 @@ function isLowerHex(s: string): boolean {
   return true;
 }
 const ZERO_16 = '0000000000000000';
+const ZERO_32 = '00000000000000000000000000000000';
 
 /** A normalized trace id and the width it arrived with. */
 export interface TraceIdParts {
@@ -49,7 +50,7 @@ export function parseHexTraceId(value: unknown): TraceIdParts | undefined {
   if (hex.length === 16) {
     return hex === ZERO_16 ? undefined : { traceId: ZERO_16 + hex, bits: 64 };
   }
-  return hex === ZERO_16 + ZERO_16 ? undefined : { traceId: hex, bits: 128 };
+  return hex === ZERO_32 ? undefined : { traceId: hex, bits: 128 };
 }
 
 /** Parses a hex span id (Zipkin allows fewer than 16 chars, left-padded). Undefined if invalid. */
