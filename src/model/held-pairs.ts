@@ -12,11 +12,10 @@
 export const MAX_HELD_PAIRS = 8;
 
 /**
- * `list[0, n)`, for an even `n` (key/value pairs). For 2 to 2 × {@link MAX_HELD_PAIRS} entries it
+ * `l[0, n)`, for an even `n` (key/value pairs). For 2 to 2 × {@link MAX_HELD_PAIRS} entries it
  * comes from a literal of that length (see above); otherwise from `slice`.
  */
-export function heldPairs<T>(list: readonly T[], n: number): T[] {
-  const l = list;
+export function heldPairs<T>(l: readonly T[], n: number): T[] {
   switch (n) {
     case 2: return [l[0]!, l[1]!];
     case 4: return [l[0]!, l[1]!, l[2]!, l[3]!];
@@ -26,6 +25,6 @@ export function heldPairs<T>(list: readonly T[], n: number): T[] {
     case 12: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, l[6]!, l[7]!, l[8]!, l[9]!, l[10]!, l[11]!];
     case 14: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, l[6]!, l[7]!, l[8]!, l[9]!, l[10]!, l[11]!, l[12]!, l[13]!];
     case 16: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, l[6]!, l[7]!, l[8]!, l[9]!, l[10]!, l[11]!, l[12]!, l[13]!, l[14]!, l[15]!];
-    default: return list.slice(0, n);
+    default: return l.slice(0, n);
   }
 }

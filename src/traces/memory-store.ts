@@ -42,7 +42,7 @@ export class MemoryTraceStore implements TraceStore {
   }
 
   put(trace: StoredTrace): void {
-    if (this.#remove(trace.traceId)) this.#staleEntries++;
+    this.#remove(trace.traceId);
     this.#traces.set(trace.traceId, trace);
     this.#ids.add(trace.traceId);
     this.#order.push(trace);
@@ -116,9 +116,7 @@ export class MemoryTraceStore implements TraceStore {
 
   /** Evicts `t`, the oldest stored trace (so no lookup is needed to know it is stored). */
   #evict(t: StoredTrace, reason: EvictionReason): void {
-    this.#traces.delete(t.traceId);
-    this.#ids.delete(t.traceId);
-    this.#spans -= t.spans.length;
+    this.#forget(t);
     this.#order[this.#head++] = undefined;
     // Compact once the consumed front is half the queue, so the queue stays O(stored traces).
     if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
@@ -129,13 +127,18 @@ export class MemoryTraceStore implements TraceStore {
     this.#evictedSpans[reason] += t.spans.length;
   }
 
-  /** Removes the trace stored under `traceId`, if any; returns whether there was one. */
-  #remove(traceId: string): boolean {
+  /** Removes the trace stored under `traceId`, if any; its queue entry stays behind, stale. */
+  #remove(traceId: string): void {
     const old = this.get(traceId);
-    if (old === undefined) return false;
-    this.#traces.delete(traceId);
-    this.#ids.delete(traceId);
-    this.#spans -= old.spans.length;
-    return true;
+    if (old === undefined) return;
+    this.#forget(old);
+    this.#staleEntries++;
+  }
+
+  /** Drops `t`, which is stored, from the map, the id filter and the span count. */
+  #forget(t: StoredTrace): void {
+    this.#traces.delete(t.traceId);
+    this.#ids.delete(t.traceId);
+    this.#spans -= t.spans.length;
   }
 }
