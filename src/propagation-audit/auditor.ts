@@ -7,9 +7,8 @@ import type { Span } from '../model/index.js';
 import { TimeCounts } from './counts.js';
 import { isEnvoyRequestId } from './hints.js';
 import { observeTrace } from './observations.js';
-import type { InboundObservation, ProviderKind, TraceObservations, WorkloadKey } from './observations.js';
+import type { InboundObservation, ProviderKind, RootCall, TraceObservations, WorkloadKey } from './observations.js';
 import { PodTimeline } from './pod-timeline.js';
-import type { RootRecord } from './pod-timeline.js';
 import { resolveAndClaim } from './resolve.js';
 
 export interface AuditOptions {
@@ -223,13 +222,13 @@ export class PropagationAuditor {
     }
   }
 
-  #resolve(pod: PodTimeline, r: RootRecord): void {
-    const facts = this.workloads.get(r.call.workload);
+  #resolve(pod: PodTimeline, r: RootCall): void {
+    const facts = this.workloads.get(r.workload);
     const timing = {
       meanDelayUs: Math.max(facts?.meanDelayUs ?? this.#meshDelayUs ?? DEFAULT_DELAY_US, 100),
       meanTailUs: Math.max(facts?.meanTailUs ?? this.#meshTailUs ?? DEFAULT_DELAY_US, 100),
     };
-    resolveAndClaim(r, pod.windowsAt(r.call.startUs, this.options.asyncGraceUs), timing, pod.claims);
+    resolveAndClaim(r, pod.windowsAt(r.startUs, this.options.asyncGraceUs), timing);
   }
 
   /**

@@ -6,6 +6,7 @@
  * counts towards mesh-wide hints.
  */
 import type { MeshIdentity, Span } from '../model/index.js';
+import type { RootClass } from './resolve.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
 export type WorkloadKey = string;
@@ -28,9 +29,18 @@ export interface InboundObservation {
   readonly requestId: string | undefined;
   /** Outbound CLIENT spans of the same pod parented on this span. */
   readonly outboundChildren: number;
+  /**
+   * The root call this window was chosen for (by time alone), and any more to other callees: a
+   * request usually calls a given service once, so a window already explaining a root call to
+   * that service is a worse candidate for the next. Kept on the window, not in a map keyed by
+   * span id and callee, so a claim costs no key string and goes when the window does.
+   */
+  claim: RootCall | undefined;
+  moreClaims: RootCall[] | undefined;
 }
 
-export interface OutboundObservation {
+/** What every outbound call's observation holds. */
+interface CallFields {
   readonly traceId: string;
   readonly spanId: string;
   readonly pod: string;
@@ -40,12 +50,59 @@ export interface OutboundObservation {
   readonly startUs: number;
   readonly endUs: number;
   readonly requestId: string | undefined;
-  /** The call started a trace: the application did not forward the trace context. */
-  readonly root: boolean;
+}
+
+/** A call whose trace context was forwarded: only counted, and dropped at once. */
+export interface ParentedCall extends CallFields {
+  readonly root: false;
   /** For a call parented on a request of the same pod: µs from that request's start to the call. */
   readonly delayUs: number | undefined;
   /** For the same: µs from the call's end to that request's end (the app's work after the call). */
   readonly tailUs: number | undefined;
+}
+
+/**
+ * A call that started a trace: the application did not forward the trace context. Held for the
+ * audit's retention, with which request it came from: the resolution fields are undefined until
+ * it is resolved, and change whenever a new inbound window may change the answer. They live on
+ * the call itself because a held root is most of what the audit keeps: a wrapper and a
+ * resolution object of their own were two more objects per root for the collector to trace.
+ */
+export interface RootCall extends CallFields {
+  readonly root: true;
+  resolvedAs: RootClass | undefined;
+  /** The most likely parent request, when there is a candidate. */
+  parent: InboundObservation | undefined;
+  /** See `RootResolution.choiceProbability`. */
+  choiceProbability: number;
+}
+
+export type OutboundObservation = ParentedCall | RootCall;
+
+/** The root's window claim for its callee, if it holds one. */
+export function claimOf(window: InboundObservation, callee: string): RootCall | undefined {
+  if (window.claim === undefined || window.claim.callee === callee) return window.claim;
+  return window.moreClaims?.find((r) => r.callee === callee);
+}
+
+/** Records that `root` claimed `window` for its callee, unless another root already has. */
+export function addClaim(window: InboundObservation, root: RootCall): void {
+  if (window.claim === undefined) window.claim = root;
+  else if (claimOf(window, root.callee) === undefined) (window.moreClaims ??= []).push(root);
+}
+
+/** Drops `root`'s claim on its parent window, if it holds it. */
+export function dropClaim(root: RootCall): void {
+  const window = root.parent;
+  if (window === undefined) return;
+  if (window.claim === root) {
+    window.claim = window.moreClaims?.shift();
+    if (window.moreClaims?.length === 0) window.moreClaims = undefined;
+  } else if (window.moreClaims !== undefined) {
+    const i = window.moreClaims.indexOf(root);
+    if (i >= 0) window.moreClaims.splice(i, 1);
+    if (window.moreClaims.length === 0) window.moreClaims = undefined;
+  }
 }
 
 export interface TraceObservations {
@@ -107,7 +164,7 @@ function callObservation(s: Span, w: Who, root: boolean, parent: InboundObservat
   if (root) {
     return {
       traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
-      startUs, endUs, requestId: s.requestId, root: true, delayUs: undefined, tailUs: undefined,
+      startUs, endUs, requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceProbability: 0,
     };
   }
   return {
@@ -145,7 +202,7 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const o: InboundObservation = {
       traceId: s.traceId, spanId: s.id, pod, workload,
       startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
-      outboundChildren: 0,
+      outboundChildren: 0, claim: undefined, moreClaims: undefined,
     };
     // Traces are small: a scan beats string keys. A child is a call of the same pod's sidecar.
     for (const c of parented) {

@@ -36,7 +36,7 @@ describe('sortTail', () => {
 
 describe('PodTimeline', () => {
   const window = (startUs: number, endUs: number): InboundObservation =>
-    ({ startUs, endUs, spanId: `s${startUs}`, traceId: 't', workload: 'ns/w', pod: 'p', requestId: undefined, outboundChildren: 0 });
+    ({ startUs, endUs, spanId: `s${startUs}`, traceId: 't', workload: 'ns/w', pod: 'p', requestId: undefined, outboundChildren: 0, claim: undefined, moreClaims: undefined });
 
   it('finds windows and prunes correctly after out-of-order appends', () => {
     const t = new PodTimeline('p');

@@ -3,18 +3,10 @@
  * sides of a gap come from the same Envoy, so they share a clock: clock skew between pods never
  * enters the comparison.
  */
-import type { InboundObservation, OutboundObservation } from './observations.js';
+import { dropClaim } from './observations.js';
+import type { InboundObservation, RootCall } from './observations.js';
 import { mergeTallies, tallyRange } from './range-tally.js';
 import type { RangeTally } from './range-tally.js';
-import type { RootResolution } from './resolve.js';
-
-export interface RootRecord {
-  readonly call: OutboundObservation;
-  /** `call.startUs`, kept beside it so both timelines sort on a plain `startUs` field. */
-  readonly startUs: number;
-  /** Undefined until resolved, and again whenever a new inbound window may change the answer. */
-  resolution: RootResolution | undefined;
-}
 
 /** Index of the first element among `list[0..end)` whose start is > `t`. */
 interface Timed { readonly startUs: number }
@@ -79,10 +71,6 @@ function mergeByStart<T extends Timed>(a: readonly T[], b: readonly T[]): T[] {
   return out;
 }
 
-export function claimKey(spanId: string, callee: string): string {
-  return `${spanId} ${callee}`;
-}
-
 
 /** Requests running longer than this are not followed as windows (long polls, streams). */
 const MAX_WINDOW_US = 60_000_000;
@@ -101,12 +89,7 @@ const BUCKETS_PER_GROUP = 6;
 export class PodTimeline {
   readonly pod: string;
   readonly inbound: InboundObservation[] = [];
-  readonly roots: RootRecord[] = [];
-  /**
-   * Which root claimed a window, per callee (`spanId callee`): a request usually calls a given
-   * service once, so a window already explaining one root to that callee is a worse candidate.
-   */
-  readonly claims = new Map<string, RootRecord>();
+  readonly roots: RootCall[] = [];
   #longestUs = 0;
   /**
    * Where windows added since roots were last resolved can be candidates: from their earliest
@@ -117,7 +100,7 @@ export class PodTimeline {
   #dirtyFromUs = Number.POSITIVE_INFINITY;
   #dirtyToUs = Number.NEGATIVE_INFINITY;
   /** Roots added since the last resolution, wherever they fall. */
-  #fresh: RootRecord[] = [];
+  #fresh: RootCall[] = [];
   /**
    * Everything that started before this has been pruned. The arrays keep such a dead prefix until
    * it is a good share of them: removing the front of a large array copies all of it, which at a
@@ -190,11 +173,10 @@ export class PodTimeline {
   }
 
   /** Adds a root call; false (and nothing added) when it started before the pruning cutoff. */
-  addRoot(call: OutboundObservation): boolean {
+  addRoot(call: RootCall): boolean {
     if (call.startUs < this.#cutoffUs) return false;
-    const r: RootRecord = { call, startUs: call.startUs, resolution: undefined };
-    this.roots.push(r);
-    this.#fresh.push(r);
+    this.roots.push(call);
+    this.#fresh.push(call);
     this.#touch(call.startUs, call.startUs);
     return true;
   }
@@ -218,7 +200,7 @@ export class PodTimeline {
   }
 
   /** Roots whose answer may have changed since the last call (new roots, or new windows over them). */
-  takeUnresolved(): RootRecord[] {
+  takeUnresolved(): RootCall[] {
     this.#sort();
     const from = lowerBound(this.roots, Math.max(this.#dirtyFromUs, this.#cutoffUs));
     const to = upperBound(this.roots, this.#dirtyToUs);
@@ -231,8 +213,7 @@ export class PodTimeline {
     // Their claims are made again, in time order, as they are resolved.
     for (const r of out) {
       this.#touch(r.startUs, r.startUs);
-      const parent = r.resolution?.parent;
-      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, r.call.callee)) === r) this.claims.delete(claimKey(parent.spanId, r.call.callee));
+      dropClaim(r);
     }
     return out;
   }
@@ -245,7 +226,7 @@ export class PodTimeline {
     return from >= toUs ? [] : this.inbound.slice(lowerBound(this.inbound, from), lowerBound(this.inbound, toUs));
   }
 
-  rootsBetween(fromUs: number, toUs: number): RootRecord[] {
+  rootsBetween(fromUs: number, toUs: number): RootCall[] {
     this.#sort();
     const from = Math.max(fromUs, this.#cutoffUs);
     return from >= toUs ? [] : this.roots.slice(lowerBound(this.roots, from), lowerBound(this.roots, toUs));
@@ -345,11 +326,8 @@ export class PodTimeline {
     const i = lowerBound(this.inbound, cutoffUs);
     const r0 = this.#live(this.roots);
     const r = lowerBound(this.roots, cutoffUs);
-    for (let k = r0; k < r; k++) {
-      const old = this.roots[k]!;
-      const parent = old.resolution?.parent;
-      if (parent !== undefined && this.claims.get(claimKey(parent.spanId, old.call.callee)) === old) this.claims.delete(claimKey(parent.spanId, old.call.callee));
-    }
+    // A pruned root's claim needs no undoing: its window started no later than it did, so it is
+    // pruned too, and pruned windows are never candidates again.
     this.#cutoffUs = cutoffUs;
     // Remove the dead prefix in bulk, once it is a quarter of the array: amortized O(1) per element.
     if (i * 4 >= this.inbound.length) {

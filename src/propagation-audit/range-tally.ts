@@ -9,7 +9,7 @@
  * picks the same ones as a scan of the whole range.
  */
 import type { InboundObservation, WorkloadKey } from './observations.js';
-import type { RootRecord } from './pod-timeline.js';
+import type { RootCall } from './observations.js';
 
 /** Examples a workload's report shows. */
 export const MAX_EVIDENCE = 5;
@@ -48,7 +48,7 @@ export interface WorkloadSlice {
   inferredChoices: Float64Array;
   inferredPrefix: Float64Array;
   /** The first roots and the first confirmed ones, in time order: all that evidence can pick from. */
-  readonly evidence: RootRecord[];
+  readonly evidence: RootCall[];
 }
 
 export interface RangeTally {
@@ -82,7 +82,7 @@ function sliceOf(byWorkload: Map<WorkloadKey, WorkloadSlice>, key: WorkloadKey):
 export function tallyRange(
   range: { readonly fromUs: number; readonly toUs: number; readonly coveredUs: number },
   inbound: readonly InboundObservation[], inFrom: number, inTo: number,
-  roots: readonly RootRecord[], rootFrom: number, rootTo: number,
+  roots: readonly RootCall[], rootFrom: number, rootTo: number,
 ): RangeTally {
   const byWorkload = new Map<WorkloadKey, WorkloadSlice>();
   for (let i = inFrom; i < inTo; i++) {
@@ -95,23 +95,23 @@ export function tallyRange(
   const choices = new Map<WorkloadSlice, number[]>();
   for (let i = rootFrom; i < rootTo; i++) {
     const r = roots[i]!;
-    const res = r.resolution!;
-    const s = sliceOf(byWorkload, r.call.workload);
-    let t = s.byCallee.get(r.call.callee);
-    if (t === undefined) s.byCallee.set(r.call.callee, t = newCalleeTally());
+    const kind = r.resolvedAs!;
+    const s = sliceOf(byWorkload, r.workload);
+    let t = s.byCallee.get(r.callee);
+    if (t === undefined) s.byCallee.set(r.callee, t = newCalleeTally());
     t.calls++;
-    t[res.kind]++;
-    if (r.call.startUs < t.first) t.first = r.call.startUs;
-    if (r.call.endUs > t.last) t.last = r.call.endUs;
-    if (res.kind !== 'confirmed') s.nonConfirmed++;
-    if (res.kind === 'inferred') {
+    t[kind]++;
+    if (r.startUs < t.first) t.first = r.startUs;
+    if (r.endUs > t.last) t.last = r.endUs;
+    if (kind !== 'confirmed') s.nonConfirmed++;
+    if (kind === 'inferred') {
       s.withCandidates++;
       const list = choices.get(s);
-      if (list === undefined) choices.set(s, [res.choiceProbability]);
-      else list.push(res.choiceProbability);
+      if (list === undefined) choices.set(s, [r.choiceProbability]);
+      else list.push(r.choiceProbability);
     }
     const kept = confirmedKept.get(s) ?? 0;
-    const keepConfirmed = res.kind === 'confirmed' && kept < MAX_EVIDENCE;
+    const keepConfirmed = kind === 'confirmed' && kept < MAX_EVIDENCE;
     if (keepConfirmed) confirmedKept.set(s, kept + 1);
     if (s.roots++ < MAX_EVIDENCE || keepConfirmed) s.evidence.push(r);
   }
@@ -141,10 +141,10 @@ export function addCallees(into: Map<string, CalleeTally>, later: ReadonlyMap<st
  * kept, any root; after that, only the first MAX_EVIDENCE confirmed ones (report.ts's addEvidence
  * prefers them). `confirmedSeen` counts confirmed candidates so far; returns the new count.
  */
-export function keepEvidence(kept: RootRecord[], later: readonly RootRecord[], confirmedSeen: number): number {
+export function keepEvidence(kept: RootCall[], later: readonly RootCall[], confirmedSeen: number): number {
   let seen = confirmedSeen;
   for (const r of later) {
-    const confirmed = r.resolution!.kind === 'confirmed';
+    const confirmed = r.resolvedAs === 'confirmed';
     if (kept.length < MAX_EVIDENCE || (confirmed && seen < MAX_EVIDENCE)) kept.push(r);
     if (confirmed) seen++;
   }

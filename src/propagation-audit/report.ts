@@ -8,11 +8,11 @@
 import type { AuditOptions, PropagationAuditor, WorkloadFacts } from './auditor.js';
 import { calibratedSum, calibrateTimeWindow } from './calibration.js';
 import { requiredHeaders } from './hints.js';
-import type { InboundObservation, ProviderKind } from './observations.js';
-import type { PodTimeline, RootRecord } from './pod-timeline.js';
+import type { InboundObservation, ProviderKind, RootCall } from './observations.js';
+import type { PodTimeline } from './pod-timeline.js';
 import { MAX_EVIDENCE, addCallees, keepEvidence, newCalleeTally } from './range-tally.js';
 import type { CalleeTally, RangeTally, WorkloadSlice } from './range-tally.js';
-import type { RootClass, RootResolution } from './resolve.js';
+import type { RootClass } from './resolve.js';
 
 export type Verdict = 'breaks-propagation' | 'propagates' | 'insufficient-data';
 export type WorkloadRole = 'service' | 'gateway' | 'originator';
@@ -155,7 +155,7 @@ class WorkloadAnalysis {
   withCandidates = 0;
   /** Slices with inferred gaps: their confidences are summed once `recorded` is known. */
   readonly inferred: WorkloadSlice[] = [];
-  readonly evidence: RootRecord[] = [];
+  readonly evidence: RootCall[] = [];
   #confirmedSeen = 0;
   busy = 0;
 
@@ -271,17 +271,16 @@ function addEvidence(evidence: Evidence[], item: Evidence): void {
 }
 
 /** How sure the audit is of a root's chosen parent, given how often this workload's parents are recorded. */
-function confidenceOf(res: RootResolution, recorded: number): number {
-  if (res.kind === 'confirmed') return res.choiceProbability;
-  return res.kind === 'inferred' ? calibrateTimeWindow(res.choiceProbability * recorded) : 0;
+function confidenceOf(r: RootCall, recorded: number): number {
+  if (r.resolvedAs === 'confirmed') return r.choiceProbability;
+  return r.resolvedAs === 'inferred' ? calibrateTimeWindow(r.choiceProbability * recorded) : 0;
 }
 
-function evidenceOf(r: RootRecord, recorded: number): Evidence {
-  const res = r.resolution!;
+function evidenceOf(r: RootCall, recorded: number): Evidence {
   return {
-    kind: res.kind, traceId: r.call.traceId, spanId: r.call.spanId, requestId: r.call.requestId, callee: r.call.callee,
-    parent: res.parent === undefined ? undefined : { traceId: res.parent.traceId, spanId: res.parent.spanId },
-    confidence: confidenceOf(res, recorded),
+    kind: r.resolvedAs!, traceId: r.traceId, spanId: r.spanId, requestId: r.requestId, callee: r.callee,
+    parent: r.parent === undefined ? undefined : { traceId: r.parent.traceId, spanId: r.parent.spanId },
+    confidence: confidenceOf(r, recorded),
   };
 }
 
@@ -304,13 +303,13 @@ function judgeGaps(a: WorkloadAnalysis, recorded: number) {
 function graftsOf(auditor: PropagationAuditor, facts: WorkloadFacts, recorded: number, q: ReportQuery, out: Graft[]): void {
   for (const podKey of facts.pods) {
     for (const r of auditor.pods.get(podKey)?.rootsBetween(q.fromUs, q.toUs) ?? []) {
-      const res = r.resolution;
-      if (r.call.workload !== facts.key || res?.parent === undefined) continue;
-      const confidence = confidenceOf(res, recorded);
+      const parent = r.parent;
+      if (r.workload !== facts.key || parent === undefined) continue;
+      const confidence = confidenceOf(r, recorded);
       if (confidence < auditor.options.minGraftConfidence) continue;
       out.push({
-        orphanTraceId: r.call.traceId, orphanSpanId: r.call.spanId, parentTraceId: res.parent.traceId, parentSpanId: res.parent.spanId,
-        method: res.kind === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: facts.key, callee: r.call.callee,
+        orphanTraceId: r.traceId, orphanSpanId: r.spanId, parentTraceId: parent.traceId, parentSpanId: parent.spanId,
+        method: r.resolvedAs === 'confirmed' ? 'request-id' : 'time-window', confidence, workload: facts.key, callee: r.callee,
       });
     }
   }

@@ -3,9 +3,8 @@
  * forwarded it but not the trace headers); otherwise the call is weighed against every request
  * the same pod was serving when it started (ENVOY-ISTIO.md §4.3, signals 1 and 2).
  */
-import type { InboundObservation, OutboundObservation } from './observations.js';
-import { claimKey } from './pod-timeline.js';
-import type { RootRecord } from './pod-timeline.js';
+import { addClaim, claimOf } from './observations.js';
+import type { InboundObservation, OutboundObservation, RootCall } from './observations.js';
 
 /** How this workload's calls sit inside the requests that make them (learned from parented calls). */
 export interface CallTiming {
@@ -61,7 +60,7 @@ function weight(call: OutboundObservation, c: InboundObservation, timing: CallTi
  * Resolves a root call against the windows open when it started. `meanDelayUs` is how long this
  * workload usually takes from receiving a request to calling out (learned from its parented calls).
  */
-export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], timing: CallTiming, claims?: Map<string, RootRecord>): RootResolution {
+export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], timing: CallTiming): RootResolution {
   const candidates = windows.filter((w) => w.traceId !== call.traceId);
   if (call.requestId !== undefined) {
     const sameRequest = candidates.filter((w) => w.requestId === call.requestId);
@@ -74,8 +73,8 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
   let bestWeight = 0;
   let total = 0;
   for (const c of candidates) {
-    const claimed = claims?.get(claimKey(c.spanId, call.callee));
-    const w = weight(call, c, timing) * (claimed !== undefined && claimed.call !== call ? CLAIMED_WEIGHT : 1);
+    const claimed = claimOf(c, call.callee);
+    const w = weight(call, c, timing) * (claimed !== undefined && claimed !== call ? CLAIMED_WEIGHT : 1);
     total += w;
     if (w > bestWeight) {
       bestWeight = w;
@@ -85,12 +84,14 @@ export function resolveRoot(call: OutboundObservation, windows: readonly Inbound
   return { kind: 'inferred', parent: best, choiceProbability: bestWeight / total };
 }
 
-/** Resolves a root of a pod and records the window it claims. */
-export function resolveAndClaim(r: RootRecord, windows: readonly InboundObservation[], timing: CallTiming, claims: Map<string, RootRecord>): void {
-  r.resolution = resolveRoot(r.call, windows, timing, claims);
-  const parent = r.resolution.parent;
-  if (parent !== undefined && r.resolution.kind === 'inferred') {
-    const key = claimKey(parent.spanId, r.call.callee);
-    if (!claims.has(key)) claims.set(key, r);
-  }
+/**
+ * Resolves a held root call and records the window it claims. Its previous claim, if any, must
+ * have been dropped (`dropClaim`): claims are made again in time order.
+ */
+export function resolveAndClaim(r: RootCall, windows: readonly InboundObservation[], timing: CallTiming): void {
+  const res = resolveRoot(r, windows, timing);
+  r.resolvedAs = res.kind;
+  r.parent = res.parent;
+  r.choiceProbability = res.choiceProbability;
+  if (res.parent !== undefined && res.kind === 'inferred') addClaim(res.parent, r);
 }

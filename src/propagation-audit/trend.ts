@@ -23,8 +23,8 @@ export function workloadTrend(auditor: PropagationAuditor, key: string, q: Repor
   const judged = requests.some((n) => n > 0);
   for (const podKey of facts.pods) {
     for (const r of auditor.pods.get(podKey)?.rootsBetween(q.fromUs, q.toUs) ?? []) {
-      if (r.call.workload !== key) continue;
-      const i = Math.floor(r.call.startUs / MINUTE) - firstMinute;
+      if (r.workload !== key) continue;
+      const i = Math.floor(r.startUs / MINUTE) - firstMinute;
       if (i < 0 || i >= calls.length) continue;
       calls[i]!++;
       if (judged && !facts.gateway) gaps[i]!++;
