@@ -135,6 +135,7 @@ export class PropagationAuditor {
   observe(spans: readonly Span[]): void {
     const obs = observeTrace(spans);
     this.#tracesObserved++;
+    this.futureSpansIgnored += obs.unobservable;
     if (this.options.clockUs !== undefined) this.#dropFuture(obs, this.options.clockUs() + FUTURE_LIMIT_US);
     if (obs.inbound.length === 0 && obs.outbound.length === 0 && obs.gateways.length === 0) return;
     this.version++;

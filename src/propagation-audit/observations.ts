@@ -6,6 +6,7 @@
  * counts towards mesh-wide hints.
  */
 import type { MeshIdentity, Span } from '../model/index.js';
+import { OBSERVABLE_LIMIT_US, heldDuration, startHigh, startLow, withHeldTimes } from './held-times.js';
 import type { RootClass } from './resolve.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
@@ -112,6 +113,8 @@ export interface TraceObservations {
   readonly gateways: WorkloadKey[];
   readonly provider: ProviderKind | undefined;
   readonly traceIdBits: 64 | 128;
+  /** Sidecar spans left out because they start before 1970 or absurdly far ahead (see held-times.ts). */
+  readonly unobservable: number;
 }
 
 /** `reviews.default.svc.cluster.local` → `default/reviews`; other hosts are kept as they are. */
@@ -160,19 +163,24 @@ function isGatewayCall(spans: readonly Span[], s: Span): boolean {
  */
 function callObservation(s: Span, w: Who, root: boolean, parent: InboundObservation | undefined): OutboundObservation {
   const startUs = s.timestampUs;
-  const endUs = startUs + s.durationUs;
   if (root) {
-    return {
+    return withHeldTimes<RootCall>({
       traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
-      startUs, endUs, requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceProbability: 0,
-    };
+      startHigh: startHigh(startUs), startLow: startLow(startUs), heldUs: heldDuration(s.durationUs),
+      requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceProbability: 0,
+    });
   }
+  const endUs = startUs + s.durationUs;
   return {
     traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
     startUs, endUs, requestId: s.requestId, root: false,
     delayUs: parent === undefined ? undefined : Math.max(0, startUs - parent.startUs),
     tailUs: parent === undefined ? undefined : Math.max(0, parent.endUs - endUs),
   };
+}
+
+function observable(s: Span): boolean {
+  return s.timestampUs >= 0 && s.timestampUs < OBSERVABLE_LIMIT_US;
 }
 
 /** Reduces one settled trace to its propagation-relevant records. */
@@ -183,10 +191,15 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
   const gateways: WorkloadKey[] = [];
   let provider: ProviderKind | undefined;
   let traceIdBits: 64 | 128 = 128;
+  let unobservable = 0;
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     const mesh = s.mesh;
     if (mesh === undefined || mesh.workload === undefined) continue;
+    if (!observable(s)) {
+      unobservable++;
+      continue;
+    }
     provider ??= providerOf(s);
     traceIdBits = s.traceIdBits;
     if (mesh.role === 'sidecar-inbound') inboundIndex.push(i);
@@ -199,11 +212,11 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const s = spans[i]!;
     const mesh = s.mesh!;
     const { pod, workload } = who(mesh as MeshIdentity & { workload: string });
-    const o: InboundObservation = {
+    const o = withHeldTimes<InboundObservation>({
       traceId: s.traceId, spanId: s.id, pod, workload,
-      startUs: s.timestampUs, endUs: s.timestampUs + s.durationUs, requestId: s.requestId,
-      outboundChildren: 0, claim: undefined, moreClaims: undefined,
-    };
+      startHigh: startHigh(s.timestampUs), startLow: startLow(s.timestampUs), heldUs: heldDuration(s.durationUs),
+      requestId: s.requestId, outboundChildren: 0, claim: undefined, moreClaims: undefined,
+    });
     // Traces are small: a scan beats string keys. A child is a call of the same pod's sidecar.
     for (const c of parented) {
       const child = spans[c]!;
@@ -218,12 +231,12 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     const mesh = s.mesh;
-    if (mesh === undefined || mesh.workload === undefined) continue;
+    if (mesh === undefined || mesh.workload === undefined || !observable(s)) continue;
     const gatewayCall = mesh.role === 'gateway' && isGatewayCall(spans, s);
     if (mesh.role !== 'sidecar-outbound' && !gatewayCall) continue;
     const w = who(mesh as MeshIdentity & { workload: string });
     // A gateway starting a trace is by design: its calls only draw its edges, never gaps.
     outbound.push(callObservation(s, w, !gatewayCall && s.parentId === undefined, parentOf.get(i)));
   }
-  return { inbound, outbound, gateways, provider, traceIdBits };
+  return { inbound, outbound, gateways, provider, traceIdBits, unobservable };
 }
