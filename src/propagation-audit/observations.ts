@@ -88,8 +88,14 @@ export function claimOf(window: InboundObservation, callee: string): RootCall | 
 
 /** Records that `root` claimed `window` for its callee, unless another root already has. */
 export function addClaim(window: InboundObservation, root: RootCall): void {
-  if (window.claim === undefined) window.claim = root;
-  else if (claimOf(window, root.callee) === undefined) (window.moreClaims ??= []).push(root);
+  if (window.claim === undefined) {
+    window.claim = root;
+    return;
+  }
+  if (claimOf(window, root.callee) !== undefined) return;
+  // A literal of one: an empty array grown by a push reserves room for 17.
+  if (window.moreClaims === undefined) window.moreClaims = [root];
+  else window.moreClaims.push(root);
 }
 
 /** Drops `root`'s claim on its parent window, if it holds it. */
