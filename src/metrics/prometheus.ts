@@ -90,7 +90,7 @@ function auditMetrics(registry: Registry, s: MetricsSources): void {
   readGauge(registry, 'meshtrace_audit_observations', 'Request windows and root calls the audit holds.', [], () => [[{}, a.observationsHeld]]);
   readCounter(registry, 'meshtrace_audit_observations_dropped_total', 'Audit observations dropped, by reason (retention, or capacity before their retention ended).', ['reason'],
     () => [[{ reason: 'retention' }, a.observationsExpired], [{ reason: 'capacity' }, a.observationsEvicted]]);
-  readCounter(registry, 'meshtrace_audit_future_spans_ignored_total', 'Spans stamped more than an hour ahead of the clock, ignored by the audit.', [], () => [[{}, a.futureSpansIgnored]]);
+  readCounter(registry, 'meshtrace_audit_future_spans_ignored_total', 'Spans the audit ignored: stamped more than an hour ahead of the clock, or before 1970.', [], () => [[{}, a.futureSpansIgnored]]);
   const report = () => s.audit.analysis(s.auditWindowUs).report;
   readGauge(registry, 'meshtrace_propagation_score', 'Share of judged calls in the audit window that kept their trace context (1 = perfect).', [], () => [[{}, report().mesh.propagationScore]]);
   readGauge(registry, 'meshtrace_workloads', 'Workloads in the audit window, by verdict.', ['verdict'], () => {
