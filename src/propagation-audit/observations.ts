@@ -80,7 +80,7 @@ export interface RootCall extends CallFields {
 
 export type OutboundObservation = ParentedCall | RootCall;
 
-/** The root's window claim for its callee, if it holds one. */
+/** The root call that holds `window`'s claim for `callee`, if any. */
 export function claimOf(window: InboundObservation, callee: string): RootCall | undefined {
   if (window.claim === undefined || window.claim.callee === callee) return window.claim;
   return window.moreClaims?.find((r) => r.callee === callee);

@@ -71,7 +71,6 @@ function mergeByStart<T extends Timed>(a: readonly T[], b: readonly T[]): T[] {
   return out;
 }
 
-
 /** Requests running longer than this are not followed as windows (long polls, streams). */
 const MAX_WINDOW_US = 60_000_000;
 
