@@ -25,6 +25,7 @@ import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } fro
 import type { StatusCode } from './span.js';
 import type { TagGroup } from './tags.js';
 import type { MeshIdentity } from './mesh.js';
+import { highPart, joinParts, lowPart, splits } from './split-time.js';
 
 /** The fields that are nearly always absent on sidecar spans; `rare` is undefined when all are. */
 export interface RareSpanFields {
@@ -35,7 +36,7 @@ export interface RareSpanFields {
   readonly traceState: string | undefined;
   /** Envoy flags only a failed request has (`UF`, `NR`, ...). */
   readonly responseFlags: string | undefined;
-  /** A start time that does not split (see START_SPLIT); undefined otherwise. */
+  /** A start time that does not split (see split-time.ts); undefined otherwise. */
   readonly timestampUs: number | undefined;
 }
 
@@ -56,12 +57,10 @@ const ERROR = 1 << 11;
 const HTTP_STATUS_SHIFT = 12;
 const HTTP_STATUS_MASK = 0x3ff;
 
-// The start time in µs as `startHigh * 2^26 + startLow`, both small integers for any whole number
-// below 2^57. Any other start (a fraction, or a fixed64 beyond that) is kept whole in `rare`, with
+// The start time in µs as `startHigh` and `startLow` (split-time.ts) for any whole number below
+// 2^57. Any other start (a fraction, or a fixed64 beyond that) is kept whole in `rare`, with
 // `startHigh` -1: a single span storing a large number there would make V8 box that field for
 // every span from then on.
-const START_SPLIT = 2 ** 26;
-const START_LIMIT = 2 ** 57;
 
 // `nanos`: each remainder + 1 (0 for "none", 1-1000 for 0-999) in 11 bits.
 const NANOS_SHIFT = 11;
@@ -94,10 +93,6 @@ function httpStatusPart(status: number | undefined): number {
   return status + 1;
 }
 
-function splits(timestampUs: number): boolean {
-  return Number.isInteger(timestampUs) && timestampUs >= 0 && timestampUs < START_LIMIT;
-}
-
 function nanosPart(remainder: number): number {
   if (!Number.isInteger(remainder) || remainder < -1 || remainder > 999) throw new RangeError(`nanosecond remainder out of range: ${remainder}`);
   return remainder + 1;
@@ -122,7 +117,7 @@ export class CompactSpan implements Span {
   declare id: string;
   declare parentId: string | undefined;
   declare readonly name: string;
-  /** The start time, split (see START_SPLIT). */
+  /** The start time, split (see split-time.ts). */
   declare readonly startHigh: number;
   declare readonly startLow: number;
   declare readonly durationUs: number;
@@ -143,7 +138,7 @@ export class CompactSpan implements Span {
   }
 
   get timestampUs(): number {
-    return this.startHigh >= 0 ? this.startHigh * START_SPLIT + this.startLow : this.rare!.timestampUs!;
+    return this.startHigh >= 0 ? joinParts(this.startHigh, this.startLow) : this.rare!.timestampUs!;
   }
 
   get httpStatus(): number | undefined {
@@ -243,9 +238,9 @@ export function compactSpan(f: Span): CompactSpan {
     id: f.id,
     parentId: f.parentId,
     name: f.name,
-    // `| 0` also turns a -0 (which JSON.parse gives for "-0") into 0: -0 is not a small integer either.
-    startHigh: split ? Math.floor(start / START_SPLIT) | 0 : -1,
-    startLow: split ? (start % START_SPLIT) | 0 : 0,
+    // -0 (which JSON.parse gives for "-0") splits into two zeros.
+    startHigh: split ? highPart(start) : -1,
+    startLow: split ? lowPart(start) : 0,
     durationUs: f.durationUs,
     localEndpoint: f.localEndpoint,
     sharedTags: f.sharedTags,

@@ -3,27 +3,27 @@
  * integer (a µs timestamp is far past 2^31) is a 16-byte heap object of its own, and two or three
  * of those per observation were most of the objects the audit holds: a full collection of a
  * server's heap visits each one. Held observations keep their start split in two small integers
- * and their length as a third, and read them back through getters of a shared prototype.
+ * (as spans do, model/split-time.ts) and their length as a third, and read them back through
+ * getters of a shared prototype.
  */
+import { highPart, joinParts, lowPart } from '../model/index.js';
 
-const START_SPLIT = 2 ** 26;
-/** Spans starting from here on (a year past 2,000,000) are not observed; below it both halves stay small. */
+/** Spans starting from here on (a year past 2,000,000) are not observed; below it both parts stay small. */
 export const OBSERVABLE_LIMIT_US = 2 ** 56;
 /** Longer spans are held as this long (about 18 minutes): longer than any window is followed (60 s). */
 export const MAX_HELD_DURATION_US = 2 ** 30 - 1;
 
-// Each part is `| 0`-ed: V8's arithmetic on large numbers yields a heap number even when the
-// result is a small integer, and one such value stored makes the field a boxed number for every
-// observation from then on. All three fit 31 bits for observable spans.
-
+/** The high part of an observable start (fractions dropped). */
 export function startHigh(startUs: number): number {
-  return Math.floor(startUs / START_SPLIT) | 0;
+  return highPart(Math.floor(startUs));
 }
 
+/** The low part of an observable start (fractions dropped). */
 export function startLow(startUs: number): number {
-  return (Math.floor(startUs) - Math.floor(startUs / START_SPLIT) * START_SPLIT) | 0;
+  return lowPart(Math.floor(startUs));
 }
 
+/** A span's length as held: whole µs, clamped to 0 .. {@link MAX_HELD_DURATION_US}, a small integer. */
 export function heldDuration(durationUs: number): number {
   return Math.min(Math.max(0, Math.floor(durationUs)), MAX_HELD_DURATION_US) | 0;
 }
@@ -40,11 +40,11 @@ export class HeldTimes {
   }
 
   get startUs(): number {
-    return this.startHigh * START_SPLIT + this.startLow;
+    return joinParts(this.startHigh, this.startLow);
   }
 
   get endUs(): number {
-    return this.startHigh * START_SPLIT + this.startLow + this.heldUs;
+    return joinParts(this.startHigh, this.startLow) + this.heldUs;
   }
 }
 
