@@ -192,6 +192,8 @@ function observable(s: Span): boolean {
 /** Reduces one settled trace to its propagation-relevant records. */
 export function observeTrace(spans: readonly Span[]): TraceObservations {
   const inboundIndex: number[] = [];
+  /** Outbound and gateway spans, in trace order: the calls among them are observed. */
+  const callIndex: number[] = [];
   /** Parented outbound spans, to count each request's children without building keyed maps. */
   const parented: number[] = [];
   const gateways: WorkloadKey[] = [];
@@ -208,8 +210,12 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     }
     provider ??= providerOf(s);
     traceIdBits = s.traceIdBits;
-    if (mesh.role === 'sidecar-inbound') inboundIndex.push(i);
-    else if (mesh.role === 'gateway') gateways.push(who(mesh as MeshIdentity & { workload: string }).workload);
+    if (mesh.role === 'sidecar-inbound') {
+      inboundIndex.push(i);
+      continue;
+    }
+    callIndex.push(i);
+    if (mesh.role === 'gateway') gateways.push(who(mesh as MeshIdentity & { workload: string }).workload);
     else if (s.parentId !== undefined) parented.push(i);
   }
   const inbound: InboundObservation[] = [];
@@ -234,12 +240,11 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     inbound.push(o);
   }
   const outbound: OutboundObservation[] = [];
-  for (let i = 0; i < spans.length; i++) {
+  for (const i of callIndex) {
     const s = spans[i]!;
-    const mesh = s.mesh;
-    if (mesh === undefined || mesh.workload === undefined || !observable(s)) continue;
+    const mesh = s.mesh!;
     const gatewayCall = mesh.role === 'gateway' && isGatewayCall(spans, s);
-    if (mesh.role !== 'sidecar-outbound' && !gatewayCall) continue;
+    if (mesh.role === 'gateway' && !gatewayCall) continue;
     const w = who(mesh as MeshIdentity & { workload: string });
     // A gateway starting a trace is by design: its calls only draw its edges, never gaps.
     outbound.push(callObservation(s, w, !gatewayCall && s.parentId === undefined, parentOf.get(i)));
