@@ -14,6 +14,17 @@ const root = (spanId: string, callee: string, startUs: number, requestId?: strin
   root: true, resolvedAs: undefined, parent: undefined, choiceProbability: 0,
 });
 
+/** Two windows of one pod; two calls to ns/b and one to ns/c, each resolved and claiming in time order. */
+function threeCalls() {
+  const early = window('early', 0, 10_000);
+  const late = window('late', 100, 10_000);
+  const first = root('r1', 'ns/b', 1000);
+  const second = root('r2', 'ns/b', 1010);
+  const other = root('r3', 'ns/c', 1020);
+  for (const r of [first, second, other]) resolveAndClaim(r, [late, early], timing);
+  return { early, late, first, second, other };
+}
+
 describe('resolving root calls', () => {
   it('confirms the window with the same request id, whatever the timing', () => {
     const near = window('near', 900, 5000);
@@ -29,12 +40,7 @@ describe('resolving root calls', () => {
   });
 
   it('gives a window already explaining a call to the same service to the next call only as a last resort', () => {
-    const early = window('early', 0, 10_000);
-    const late = window('late', 100, 10_000);
-    const first = root('r1', 'ns/b', 1000);
-    const second = root('r2', 'ns/b', 1010);
-    const other = root('r3', 'ns/c', 1020);
-    for (const r of [first, second, other]) resolveAndClaim(r, [late, early], timing);
+    const { early, late, first, second, other } = threeCalls();
     // Both calls to ns/b start closest after `late`; the first claims it, the second goes to `early`.
     expect(first.parent).toBe(late);
     expect(second.parent).toBe(early);
@@ -49,12 +55,7 @@ describe('resolving root calls', () => {
   });
 
   it('frees a window when its claim is dropped, so re-resolving in time order moves calls back', () => {
-    const early = window('early', 0, 10_000);
-    const late = window('late', 100, 10_000);
-    const first = root('r1', 'ns/b', 1000);
-    const second = root('r2', 'ns/b', 1010);
-    const other = root('r3', 'ns/c', 1020);
-    for (const r of [first, second, other]) resolveAndClaim(r, [late, early], timing);
+    const { early, late, first, second, other } = threeCalls();
     dropClaim(first);
     expect(claimOf(late, 'ns/b')).toBeUndefined();
     expect(claimOf(late, 'ns/c')).toBe(other);
