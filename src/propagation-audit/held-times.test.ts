@@ -4,6 +4,7 @@ import type { Span } from '../model/index.js';
 import { PropagationAuditor } from './auditor.js';
 import { MAX_HELD_DURATION_US, OBSERVABLE_LIMIT_US } from './held-times.js';
 import { observeTrace } from './observations.js';
+import type { RootCall } from './observations.js';
 
 const front = { workload: 'frontend' };
 
@@ -40,5 +41,32 @@ describe('held observation times', () => {
     expect(auditor.futureSpansIgnored).toBe(4);
     auditor.observe(pair(1_795_000_000_000_000, 10));
     expect(auditor.observationsHeld).toBe(2);
+  });
+});
+
+describe('a held root call\'s choice probability', () => {
+  const root = (): RootCall => observeTrace(pair(1_795_000_000_000_000, 10)).outbound[0] as RootCall;
+
+  it.each([0, 1, 1 / 3, 0.5, 1e-6, 0.999_999])('gives back %d to within 1e-9', (p) => {
+    const r = root();
+    r.choiceProbability = p;
+    expect(Math.abs(r.choiceProbability - p)).toBeLessThan(1e-9);
+  });
+
+  it('is kept within 0..1, and a value that is not a number is held as 0', () => {
+    const r = root();
+    r.choiceProbability = 1.5;
+    expect(r.choiceProbability).toBe(1);
+    r.choiceProbability = -0.25;
+    expect(r.choiceProbability).toBe(0);
+    r.choiceProbability = Number.NaN;
+    expect(r.choiceProbability).toBe(0);
+  });
+
+  it('is held as a small integer, so no root carries a heap number for it', () => {
+    const r = root();
+    r.choiceProbability = 2 / 3;
+    expect(Number.isInteger((r as unknown as { choiceUnits: number }).choiceUnits)).toBe(true);
+    expect(Object.keys(r)).not.toContain('choiceProbability');
   });
 });

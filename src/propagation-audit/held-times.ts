@@ -35,7 +35,7 @@ export class HeldTimes {
   declare readonly heldUs: number;
 
   /** Held observations are object literals given this prototype, never instances. */
-  private constructor() {
+  protected constructor() {
     throw new TypeError('held observations are object literals');
   }
 
@@ -49,6 +49,27 @@ export class HeldTimes {
 }
 
 /**
+ * A probability held in units of 2^-30, a small integer: a fraction in a field is a heap number
+ * of its own, as a large time is, and every held root call has one.
+ */
+const PROBABILITY_UNITS = 2 ** 30;
+
+/** The prototype of held root calls: {@link HeldTimes} and the probability of their chosen parent. */
+export class HeldRootTimes extends HeldTimes {
+  /** `choiceProbability` × 2^30, rounded. */
+  declare choiceUnits: number;
+
+  get choiceProbability(): number {
+    return this.choiceUnits / PROBABILITY_UNITS;
+  }
+
+  /** Rounded to the nearest 2^-30 (about 1e-9; the report shows two decimals), kept within 0..1. */
+  set choiceProbability(p: number) {
+    this.choiceUnits = Math.round(Math.min(1, Math.max(0, p)) * PROBABILITY_UNITS) | 0;
+  }
+}
+
+/**
  * Gives an object literal the getters. The literal is built first and its prototype set after:
  * V8 then still allocates that literal site's objects straight into the old generation once
  * they prove long-lived, which it does not for a literal naming its `__proto__` (see
@@ -56,4 +77,9 @@ export class HeldTimes {
  */
 export function withHeldTimes<T>(literal: object): T {
   return Object.setPrototypeOf(literal, HeldTimes.prototype) as T;
+}
+
+/** {@link withHeldTimes} for a root call's literal, which holds `choiceUnits`. */
+export function withHeldRootTimes<T>(literal: object): T {
+  return Object.setPrototypeOf(literal, HeldRootTimes.prototype) as T;
 }

@@ -6,7 +6,7 @@
  * counts towards mesh-wide hints.
  */
 import type { MeshIdentity, Span } from '../model/index.js';
-import { OBSERVABLE_LIMIT_US, heldDuration, startHigh, startLow, withHeldTimes } from './held-times.js';
+import { OBSERVABLE_LIMIT_US, heldDuration, startHigh, startLow, withHeldRootTimes, withHeldTimes } from './held-times.js';
 import type { RootClass } from './resolve.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
@@ -74,7 +74,7 @@ export interface RootCall extends CallFields {
   resolvedAs: RootClass | undefined;
   /** The most likely parent request, when there is a candidate. */
   parent: InboundObservation | undefined;
-  /** See `RootResolution.choiceProbability`. */
+  /** See `RootResolution.choiceProbability`. Held roots keep it as a small integer (held-times.ts). */
   choiceProbability: number;
 }
 
@@ -170,10 +170,10 @@ function isGatewayCall(spans: readonly Span[], s: Span): boolean {
 function callObservation(s: Span, w: Who, root: boolean, parent: InboundObservation | undefined): OutboundObservation {
   const startUs = s.timestampUs;
   if (root) {
-    return withHeldTimes<RootCall>({
+    return withHeldRootTimes<RootCall>({
       traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
       startHigh: startHigh(startUs), startLow: startLow(startUs), heldUs: heldDuration(s.durationUs),
-      requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceProbability: 0,
+      requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceUnits: 0,
     });
   }
   const endUs = startUs + s.durationUs;
