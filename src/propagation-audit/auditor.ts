@@ -5,7 +5,6 @@
  */
 import type { Span } from '../model/index.js';
 import { TimeCounts } from './counts.js';
-import { heldSamplingValue } from './held-ids.js';
 import { isEnvoyRequestId } from './hints.js';
 import { observeTrace } from './observations.js';
 import type { InboundObservation, ProviderKind, RootCall, TraceObservations, WorkloadKey } from './observations.js';
@@ -181,14 +180,11 @@ export class PropagationAuditor {
     facts.pods.add(o.pod);
     facts.provider ??= provider;
     facts.inbound.add(o.startUs);
-    // A request id held as words is a lowercase UUID: its text is not made here, on every request.
-    const held = heldSamplingValue(o);
-    const requestId = held === undefined ? o.requestId : undefined;
-    if (requestId !== undefined && !isEnvoyRequestId(requestId)) {
+    if (o.requestId !== undefined && !isEnvoyRequestId(o.requestId)) {
       facts.nonUuidRequestIds++;
-      facts.exampleNonUuid ??= requestId;
-    } else {
-      const v = held ?? (requestId === undefined ? -1 : samplingValue(requestId));
+      facts.exampleNonUuid ??= o.requestId;
+    } else if (o.requestId !== undefined) {
+      const v = samplingValue(o.requestId);
       if (v >= 0) {
         facts.samplingValues++;
         if (v > facts.samplingValueMax) facts.samplingValueMax = v;

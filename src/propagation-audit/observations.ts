@@ -6,8 +6,7 @@
  * counts towards mesh-wide hints.
  */
 import type { MeshIdentity, Span } from '../model/index.js';
-import { requestIdWord, requestIdWord0, spanIdWord0, spanIdWord1, traceIdWord, traceIdWord0 } from './held-ids.js';
-import { OBSERVABLE_LIMIT_US, heldDuration, startHigh, startLow, withHeldRootTimes, withHeldTimes } from './held-times.js';
+import { OBSERVABLE_LIMIT_US, heldDuration, spanIdHigh, spanIdLow, startHigh, startLow, withHeldRootTimes, withHeldTimes } from './held-times.js';
 import type { RootClass } from './resolve.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
@@ -171,15 +170,11 @@ function isGatewayCall(spans: readonly Span[], s: Span): boolean {
 function callObservation(s: Span, w: Who, root: boolean, parent: InboundObservation | undefined): OutboundObservation {
   const startUs = s.timestampUs;
   if (root) {
-    const span0 = spanIdWord0(s.id), trace0 = traceIdWord0(s.traceId), request0 = requestIdWord0(s.requestId);
+    const idHigh = spanIdHigh(s.id);
     return withHeldRootTimes<RootCall>({
-      span0, span1: spanIdWord1(s.id, span0),
-      trace0, trace1: traceIdWord(s.traceId, trace0, 1), trace2: traceIdWord(s.traceId, trace0, 2), trace3: traceIdWord(s.traceId, trace0, 3),
-      request0, request1: requestIdWord(s.requestId, request0, 1), request2: requestIdWord(s.requestId, request0, 2),
-      request3: requestIdWord(s.requestId, request0, 3),
-      pod: w.pod, workload: w.workload, callee: w.callee,
+      traceId: s.traceId, idHigh, idLow: spanIdLow(s.id, idHigh), pod: w.pod, workload: w.workload, callee: w.callee,
       startHigh: startHigh(startUs), startLow: startLow(startUs), heldUs: heldDuration(s.durationUs),
-      root: true, resolvedAs: undefined, parent: undefined, choiceUnits: 0,
+      requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceUnits: 0,
     });
   }
   const endUs = startUs + s.durationUs;
@@ -230,15 +225,11 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const s = spans[i]!;
     const mesh = s.mesh!;
     const { pod, workload } = who(mesh as MeshIdentity & { workload: string });
-    const span0 = spanIdWord0(s.id), trace0 = traceIdWord0(s.traceId), request0 = requestIdWord0(s.requestId);
+    const idHigh = spanIdHigh(s.id);
     const o = withHeldTimes<InboundObservation>({
-      span0, span1: spanIdWord1(s.id, span0),
-      trace0, trace1: traceIdWord(s.traceId, trace0, 1), trace2: traceIdWord(s.traceId, trace0, 2), trace3: traceIdWord(s.traceId, trace0, 3),
-      request0, request1: requestIdWord(s.requestId, request0, 1), request2: requestIdWord(s.requestId, request0, 2),
-      request3: requestIdWord(s.requestId, request0, 3),
-      pod, workload,
+      traceId: s.traceId, idHigh, idLow: spanIdLow(s.id, idHigh), pod, workload,
       startHigh: startHigh(s.timestampUs), startLow: startLow(s.timestampUs), heldUs: heldDuration(s.durationUs),
-      outboundChildren: 0, claim: undefined, moreClaims: undefined,
+      requestId: s.requestId, outboundChildren: 0, claim: undefined, moreClaims: undefined,
     });
     // Traces are small: a scan beats string keys. A child is a call of the same pod's sidecar.
     for (const c of parented) {

@@ -3,7 +3,6 @@
  * forwarded it but not the trace headers); otherwise the call is weighed against every request
  * the same pod was serving when it started (ENVOY-ISTIO.md §4.3, signals 1 and 2).
  */
-import { sameRequest, sameTrace } from './held-ids.js';
 import { addClaim, claimOf } from './observations.js';
 import type { InboundObservation, OutboundObservation, RootCall } from './observations.js';
 
@@ -62,9 +61,13 @@ function weight(call: OutboundObservation, c: InboundObservation, timing: CallTi
  * workload usually takes from receiving a request to calling out (learned from its parented calls).
  */
 export function resolveRoot(call: OutboundObservation, windows: readonly InboundObservation[], timing: CallTiming): RootResolution {
-  const candidates = windows.filter((w) => !sameTrace(w, call));
-  const ofRequest = candidates.filter((w) => sameRequest(w, call));
-  if (ofRequest.length > 0) return { kind: 'confirmed', parent: ofRequest[0], choiceProbability: 1 / ofRequest.length };
+  const candidates = windows.filter((w) => w.traceId !== call.traceId);
+  if (call.requestId !== undefined) {
+    const sameRequest = candidates.filter((w) => w.requestId === call.requestId);
+    if (sameRequest.length > 0) {
+      return { kind: 'confirmed', parent: sameRequest[0], choiceProbability: 1 / sameRequest.length };
+    }
+  }
   if (candidates.length === 0) return { kind: 'unattributed', parent: undefined, choiceProbability: 0 };
   let best = candidates[0]!;
   let bestWeight = 0;
