@@ -70,32 +70,3 @@ describe('a held root call\'s choice probability', () => {
     expect(Object.keys(r)).not.toContain('choiceProbability');
   });
 });
-
-describe('held span ids', () => {
-  /** The pair with the request's and the call's span ids replaced. */
-  function withIds(requestId: string, callId: string): Span[] {
-    const [request, call] = pair(1_795_000_000_000_000, 10);
-    return [{ ...request!, id: requestId }, { ...call!, id: callId }];
-  }
-
-  it.each(['0000000000000001', 'ffffffffffffffff', '8000000000000000', '7fffffff80000000', '0123456789abcdef'])('give back %s exactly', (id) => {
-    const obs = observeTrace(withIds(id, id));
-    expect(obs.inbound[0]!.spanId).toBe(id);
-    expect(obs.outbound[0]!.spanId).toBe(id);
-  });
-
-  it('keep an id that is not 16 lowercase hex digits as it is', () => {
-    const obs = observeTrace(withIds('ABC', 'not-hex-at-all!!'));
-    expect(obs.inbound[0]!.spanId).toBe('ABC');
-    expect(obs.outbound[0]!.spanId).toBe('not-hex-at-all!!');
-  });
-
-  it('are held as two small integers, not as the span\'s string', () => {
-    const obs = observeTrace(withIds('fedcba9876543210', '00000000deadbeef'));
-    for (const o of [obs.inbound[0]!, obs.outbound[0]!]) {
-      const fields = o as unknown as { idHigh: unknown; idLow: unknown };
-      expect([fields.idHigh, fields.idLow].every((v) => typeof v === 'number' && v === (v | 0))).toBe(true);
-      expect(Object.keys(o)).not.toContain('spanId');
-    }
-  });
-});

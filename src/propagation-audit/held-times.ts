@@ -1,14 +1,10 @@
 /**
- * The times and span ids of held observations, as small integers. A number field V8 cannot keep
- * as a small integer (a µs timestamp is far past 2^31) is a 16-byte heap object of its own, and
- * two or three of those per observation were most of the objects the audit holds: a full
- * collection of a server's heap visits each one. Held observations keep their start split in two
- * small integers (as spans do, model/split-time.ts) and their length as a third, and read them
- * back through getters of a shared prototype.
- *
- * The span id is the next most numerous object: a 16-character string each, which the store lets
- * go of when it evicts the trace while the audit holds on for its own retention. Held
- * observations keep it as two 32-bit halves and make the string only when a report shows it.
+ * The times of held observations, as small integers. A number field V8 cannot keep as a small
+ * integer (a µs timestamp is far past 2^31) is a 16-byte heap object of its own, and two or three
+ * of those per observation were most of the objects the audit holds: a full collection of a
+ * server's heap visits each one. Held observations keep their start split in two small integers
+ * (as spans do, model/split-time.ts) and their length as a third, and read them back through
+ * getters of a shared prototype.
  */
 import { highPart, joinParts, lowPart } from '../model/index.js';
 
@@ -32,51 +28,11 @@ export function heldDuration(durationUs: number): number {
   return Math.min(Math.max(0, Math.floor(durationUs)), MAX_HELD_DURATION_US) | 0;
 }
 
-/** A model span id's first or second 8 hex digits (lowercase) as a signed 32-bit integer: a small integer in V8. */
-function hexWord(id: string, from: number): number {
-  let word = 0;
-  for (let i = from; i < from + 8; i++) {
-    const c = id.charCodeAt(i);
-    word = (word << 4) | (c <= 0x39 ? c - 0x30 : c - 0x57);
-  }
-  return word;
-}
-
-function isSpanIdHex(id: string): boolean {
-  if (id.length !== 16) return false;
-  for (let i = 0; i < 16; i++) {
-    const c = id.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-/**
- * The first field of a held span id: the id's first half, or, for an id that is not 16 lowercase
- * hex digits (the decoders never make one), the id itself. A string in that field costs nothing
- * extra: V8 holds it as it holds any reference, and boxes no small integer for it.
- */
-export function spanIdHigh(id: string): number | string {
-  return isSpanIdHex(id) ? hexWord(id, 0) : id;
-}
-
-/** The second field of a held span id, given its first. */
-export function spanIdLow(id: string, high: number | string): number {
-  return typeof high === 'string' ? 0 : hexWord(id, 8);
-}
-
-function hexOfWord(word: number): string {
-  return (word >>> 0).toString(16).padStart(8, '0');
-}
-
 /** The prototype held observations are given; their fields are set by object literals (see observations.ts). */
 export class HeldTimes {
   declare readonly startHigh: number;
   declare readonly startLow: number;
   declare readonly heldUs: number;
-  /** The span id (see {@link spanIdHigh}). */
-  declare readonly idHigh: number | string;
-  declare readonly idLow: number;
 
   /** Held observations are object literals given this prototype, never instances. */
   protected constructor() {
@@ -89,10 +45,6 @@ export class HeldTimes {
 
   get endUs(): number {
     return joinParts(this.startHigh, this.startLow) + this.heldUs;
-  }
-
-  get spanId(): string {
-    return typeof this.idHigh === 'string' ? this.idHigh : hexOfWord(this.idHigh) + hexOfWord(this.idLow);
   }
 }
 

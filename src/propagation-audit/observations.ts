@@ -6,7 +6,7 @@
  * counts towards mesh-wide hints.
  */
 import type { MeshIdentity, Span } from '../model/index.js';
-import { OBSERVABLE_LIMIT_US, heldDuration, spanIdHigh, spanIdLow, startHigh, startLow, withHeldRootTimes, withHeldTimes } from './held-times.js';
+import { OBSERVABLE_LIMIT_US, heldDuration, startHigh, startLow, withHeldRootTimes, withHeldTimes } from './held-times.js';
 import type { RootClass } from './resolve.js';
 
 /** `namespace/workload`: the unit verdicts are given for. */
@@ -170,9 +170,8 @@ function isGatewayCall(spans: readonly Span[], s: Span): boolean {
 function callObservation(s: Span, w: Who, root: boolean, parent: InboundObservation | undefined): OutboundObservation {
   const startUs = s.timestampUs;
   if (root) {
-    const idHigh = spanIdHigh(s.id);
     return withHeldRootTimes<RootCall>({
-      traceId: s.traceId, idHigh, idLow: spanIdLow(s.id, idHigh), pod: w.pod, workload: w.workload, callee: w.callee,
+      traceId: s.traceId, spanId: s.id, pod: w.pod, workload: w.workload, callee: w.callee,
       startHigh: startHigh(startUs), startLow: startLow(startUs), heldUs: heldDuration(s.durationUs),
       requestId: s.requestId, root: true, resolvedAs: undefined, parent: undefined, choiceUnits: 0,
     });
@@ -225,9 +224,8 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     const s = spans[i]!;
     const mesh = s.mesh!;
     const { pod, workload } = who(mesh as MeshIdentity & { workload: string });
-    const idHigh = spanIdHigh(s.id);
     const o = withHeldTimes<InboundObservation>({
-      traceId: s.traceId, idHigh, idLow: spanIdLow(s.id, idHigh), pod, workload,
+      traceId: s.traceId, spanId: s.id, pod, workload,
       startHigh: startHigh(s.timestampUs), startLow: startLow(s.timestampUs), heldUs: heldDuration(s.durationUs),
       requestId: s.requestId, outboundChildren: 0, claim: undefined, moreClaims: undefined,
     });
