@@ -2,6 +2,7 @@
  * A settled trace as stored, and the full view (tree, hops, clock-skew offsets, warnings)
  * derived from it on demand, so memory holds only spans.
  */
+import { SPLIT_LIMIT_US, highPart, joinParts, lowPart } from '../model/index.js';
 import type { Span } from '../model/index.js';
 import { findHops } from './hops.js';
 import type { Hop } from './hops.js';
@@ -10,6 +11,10 @@ import { correctClockSkew } from './skew.js';
 import { buildTree } from './tree.js';
 import type { SpanTree, TraceWarning } from './tree.js';
 
+/**
+ * Made by {@link settleTrace} only: its times are accessors (see `TraceTimes`), which an object
+ * spread would not copy.
+ */
 export interface StoredTrace {
   readonly traceId: string;
   /** Spans with duplicates merged, in arrival order. */
@@ -36,6 +41,62 @@ export interface TraceView {
   readonly warnings: TraceWarning[];
 }
 
+/** A time as stored: whole, and within what splits into two small integers (model/split-time.ts). */
+function storable(t: number): number {
+  return Math.min(Math.max(0, Math.floor(t)), SPLIT_LIMIT_US - 1);
+}
+
+/** A time's two stored parts. */
+function parts(t: number): [high: number, low: number] {
+  const whole = storable(t);
+  return [highPart(whole), lowPart(whole)];
+}
+
+/**
+ * The prototype of stored traces: their times as small integers, read and written through
+ * accessors. An epoch time in µs or ms is past 2^31, and a number field V8 cannot keep as a small
+ * integer is a 16-byte heap object of its own: three more objects per stored trace (nearly one
+ * per stored span) for every full collection of the heap to visit. Times are whole (µs, and ms
+ * for `settledAtMs`); a fraction is dropped, which no reader of a trace's bounds notices.
+ */
+class TraceTimes {
+  declare startHigh: number;
+  declare startLow: number;
+  declare endHigh: number;
+  declare endLow: number;
+  declare settledHigh: number;
+  declare settledLow: number;
+
+  /** Stored traces are object literals given this prototype, never instances. */
+  private constructor() {
+    throw new TypeError('stored traces are made by settleTrace()');
+  }
+
+  get startUs(): number {
+    return joinParts(this.startHigh, this.startLow);
+  }
+
+  set startUs(us: number) {
+    [this.startHigh, this.startLow] = parts(us);
+  }
+
+  get endUs(): number {
+    return joinParts(this.endHigh, this.endLow);
+  }
+
+  set endUs(us: number) {
+    [this.endHigh, this.endLow] = parts(us);
+  }
+
+  get settledAtMs(): number {
+    return joinParts(this.settledHigh, this.settledLow);
+  }
+
+  set settledAtMs(ms: number) {
+    [this.settledHigh, this.settledLow] = parts(ms);
+  }
+}
+
 /** Builds the stored form of a trace from its spans. */
 export function settleTrace(traceId: string, spans: readonly Span[], nowMs: number, lateSpans = 0): StoredTrace {
   const { spans: merged, merged: mergedDuplicates } = mergeDuplicates(spans);
@@ -47,7 +108,12 @@ export function settleTrace(traceId: string, spans: readonly Span[], nowMs: numb
     if (s.timestampUs + s.durationUs > endUs) endUs = s.timestampUs + s.durationUs;
   }
   if (endUs === 0) startUs = 0;
-  return { traceId, spans: merged, startUs, endUs, mergedDuplicates, lateSpans, settledAtMs: nowMs };
+  const [startHigh, startLow] = parts(startUs), [endHigh, endLow] = parts(endUs), [settledHigh, settledLow] = parts(nowMs);
+  // A literal given the prototype after, as spans are (model/compact-span.ts): V8 then still
+  // allocates this site's objects straight into the old generation once they prove long-lived.
+  return Object.setPrototypeOf({
+    traceId, spans: merged, startHigh, startLow, endHigh, endLow, mergedDuplicates, lateSpans, settledHigh, settledLow,
+  }, TraceTimes.prototype) as StoredTrace;
 }
 
 /** Duration of the whole trace in µs. */
