@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,13 +20,27 @@ const DUMP_BYTES = 20 * 1024 * 1024;
 
 interface ChildResult { decodeMs: number; peakRssBytes: number; hcms: number }
 
+/**
+ * This process's own peak RSS. Linux's `getrusage` high-water mark (`maxRSS`) carries over the
+ * parent's resident size at the fork before `exec`: in a full bench run, whose process holds the
+ * earlier sections' data, it reported the bench's size (about 350 MiB) rather than the decoder's.
+ * `VmHWM` belongs to this process's own address space.
+ */
+function ownPeakRssBytes(): number {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kib !== undefined) return Number(kib) * 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 /** Runs in the child: decode one dump, report time and peak RSS. */
 async function decodeChild(path: string): Promise<void> {
   const t0 = performance.now();
   const dump = await readDumpFile(path);
   if (!dump.ok) throw new Error(dump.error);
   const p = await proxyTracingInSlices(dump.value);
-  const result: ChildResult = { decodeMs: performance.now() - t0, peakRssBytes: process.resourceUsage().maxRSS * 1024, hcms: p.hcms.length };
+  const result: ChildResult = { decodeMs: performance.now() - t0, peakRssBytes: ownPeakRssBytes(), hcms: p.hcms.length };
   process.stdout.write(JSON.stringify(result));
 }
 
