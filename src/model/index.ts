@@ -1,7 +1,7 @@
 export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
 export { StatusCode } from './span.js';
 export { CompactSpan, compactSpan, spanFields } from './compact-span.js';
-export { SPLIT_LIMIT_US, highPart, joinParts, lowPart } from './split-time.js';
+export { highPart, joinParts, lowPart, splittable } from './split-time.js';
 export type { TraceIdParts } from './ids.js';
 export {
   bytesToHex, hexToBytes, parseHexSpanId, parseHexTraceId, spanIdAt, spanIdFromBytes, traceIdAsSent, traceIdAt, traceIdFromBytes,

@@ -6,7 +6,7 @@
  * (as spans do, model/split-time.ts) and their length as a third, and read them back through
  * getters of a shared prototype.
  */
-import { highPart, joinParts, lowPart } from '../model/index.js';
+import { highPart, joinParts, lowPart, splittable } from '../model/index.js';
 
 /** Spans starting from here on (a year past 2,000,000) are not observed; below it both parts stay small. */
 export const OBSERVABLE_LIMIT_US = 2 ** 56;
@@ -15,12 +15,12 @@ export const MAX_HELD_DURATION_US = 2 ** 30 - 1;
 
 /** The high part of an observable start (fractions dropped). */
 export function startHigh(startUs: number): number {
-  return highPart(Math.floor(startUs));
+  return highPart(splittable(startUs));
 }
 
 /** The low part of an observable start (fractions dropped). */
 export function startLow(startUs: number): number {
-  return lowPart(Math.floor(startUs));
+  return lowPart(splittable(startUs));
 }
 
 /** A span's length as held: whole µs, clamped to 0 .. {@link MAX_HELD_DURATION_US}, a small integer. */

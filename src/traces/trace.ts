@@ -2,7 +2,7 @@
  * A settled trace as stored, and the full view (tree, hops, clock-skew offsets, warnings)
  * derived from it on demand, so memory holds only spans.
  */
-import { SPLIT_LIMIT_US, highPart, joinParts, lowPart } from '../model/index.js';
+import { highPart, joinParts, lowPart, splittable } from '../model/index.js';
 import type { Span } from '../model/index.js';
 import { findHops } from './hops.js';
 import type { Hop } from './hops.js';
@@ -41,14 +41,9 @@ export interface TraceView {
   readonly warnings: TraceWarning[];
 }
 
-/** A time as stored: whole, and within what splits into two small integers (model/split-time.ts). */
-function storable(t: number): number {
-  return Math.min(Math.max(0, Math.floor(t)), SPLIT_LIMIT_US - 1);
-}
-
-/** A time's two stored parts. */
+/** A time's two stored parts (model/split-time.ts). */
 function parts(t: number): [high: number, low: number] {
-  const whole = storable(t);
+  const whole = splittable(t);
   return [highPart(whole), lowPart(whole)];
 }
 
