@@ -1,6 +1,7 @@
 export type { Annotation, Endpoint, SourceFormat, Span, SpanKind, SpanLink } from './span.js';
 export { StatusCode } from './span.js';
-export { CompactSpan, compactSpan, spanFields } from './compact-span.js';
+export { CompactSpan, compactSpan, packedSpan, rareSpanFields, spanFields, spanFlags, spanNanos } from './compact-span.js';
+export type { RareSpanFields } from './compact-span.js';
 export { highPart, joinParts, lowPart, splittable } from './split-time.js';
 export type { TraceIdParts } from './ids.js';
 export {

@@ -4,7 +4,7 @@
  *
  * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
  */
-import { compactSpan, StatusCode, deriveMeshIdentity, internEndpoint, smallInt } from '../model/index.js';
+import { StatusCode, deriveMeshIdentity, internEndpoint, packedSpan, rareSpanFields, smallInt, spanFlags, spanNanos } from '../model/index.js';
 import type {
   Annotation, Endpoint, RejectReason, SourceFormat, Span, SpanKind, SpanLink, SpanRejection, TagGroup, TagPacker,
   TraceIdParts,
@@ -230,36 +230,13 @@ export function eventAnnotation(ctx: DecodeContext, timeNs: bigint | undefined, 
 /** Builds the model span once the packer holds the span's own attributes. */
 export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpanFields): Span {
   const packed = packer.finish();
-  const serviceName = scope.localEndpoint?.serviceName;
-  return compactSpan({
-    traceId: f.trace.traceId,
-    traceIdBits: f.trace.bits,
-    id: f.id,
-    parentId: f.parentId,
-    kind: f.kind,
-    name: f.name,
-    timestampUs: f.times.timestampUs,
-    durationUs: smallInt(f.times.durationUs),
-    startNanosRemainder: f.times.startNanosRemainder,
-    endNanosRemainder: f.times.endNanosRemainder,
-    localEndpoint: scope.localEndpoint,
-    remoteEndpoint: undefined,
-    sharedTags: packed.group,
-    ownTags: packed.own,
-    annotations: f.annotations,
-    shared: false,
-    debug: false,
-    // Status is kept as sent, for faithful re-export; Envoy never sets it and reports errors
-    // only as the `error` attribute, which `error` below takes into account.
-    statusCode: f.statusCode,
-    statusMessage: f.statusMessage,
-    error: f.statusCode === StatusCode.ERROR || packed.error,
-    links: f.links,
-    traceState: f.traceState,
-    source: f.source,
-    mesh: deriveMeshIdentity(packed.group, f.kind, serviceName),
-    requestId: packed.requestId,
-    httpStatus: packed.httpStatus,
-    responseFlags: packed.responseFlags,
-  });
+  const local = scope.localEndpoint;
+  // Status is kept as sent, for faithful re-export; Envoy never sets it and reports errors only
+  // as the `error` attribute, which the error flag takes into account too.
+  const error = f.statusCode === StatusCode.ERROR || packed.error;
+  return packedSpan(f.trace.traceId, f.id, f.parentId, f.name, f.times.timestampUs, smallInt(f.times.durationUs), local,
+    packed.group, packed.own, deriveMeshIdentity(packed.group, f.kind, local?.serviceName), packed.requestId,
+    spanFlags(f.kind, f.source, f.statusCode, f.trace.bits, false, false, error, packed.httpStatus),
+    spanNanos(f.times.startNanosRemainder, f.times.endNanosRemainder),
+    rareSpanFields(undefined, f.annotations, f.statusMessage, f.links, f.traceState, packed.responseFlags, f.times.timestampUs));
 }

@@ -2,12 +2,16 @@
  * The part of Zipkin span normalization shared by the JSON and proto3 decoders: once ids and
  * timestamps are parsed, both produce the same model span from the same fields.
  */
-import { compactSpan, StatusCode, deriveMeshIdentity, smallInt } from '../model/index.js';
-import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker, TraceIdParts } from '../model/index.js';
+import { StatusCode, deriveMeshIdentity, packedSpan, rareSpanFields, smallInt, spanFlags } from '../model/index.js';
+import type { Annotation, Endpoint, SourceFormat, Span, SpanKind, TagPacker } from '../model/index.js';
 
-/** A span's decoded fields; strings the model shares (the name) already interned by the decoder. */
+/**
+ * A span's decoded fields; strings the model shares (the name) already interned by the decoder.
+ * Decoders fill one such object span after span rather than make one per span.
+ */
 export interface ZipkinFields {
-  trace: TraceIdParts;
+  traceId: string;
+  traceIdBits: 64 | 128;
   id: string;
   parentId: string | undefined;
   kind: SpanKind | undefined;
@@ -35,36 +39,20 @@ export function kindByName(name: string): SpanKind | undefined {
 /** Builds the model span once the packer holds the span's tags. */
 export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
   const packed = packer.finish();
-  const serviceName = f.localEndpoint?.serviceName;
-  return compactSpan({
-    traceId: f.trace.traceId,
-    traceIdBits: f.trace.bits,
-    id: f.id,
-    parentId: f.parentId,
-    kind: f.kind,
-    name: f.name,
-    timestampUs: f.timestampUs,
-    durationUs: smallInt(f.durationUs),
-    startNanosRemainder: -1,
-    endNanosRemainder: -1,
-    localEndpoint: f.localEndpoint,
-    remoteEndpoint: f.remoteEndpoint,
-    sharedTags: packed.group,
-    ownTags: packed.own,
-    annotations: f.annotations,
-    shared: f.shared,
-    debug: f.debug,
-    statusCode: packed.error ? StatusCode.ERROR : StatusCode.UNSET,
-    statusMessage: undefined,
-    error: packed.error,
-    links: undefined,
-    traceState: undefined,
-    source: f.source,
-    mesh: deriveMeshIdentity(packed.group, f.kind, serviceName),
-    requestId: packed.requestId,
-    httpStatus: packed.httpStatus,
-    responseFlags: packed.responseFlags,
-  });
+  const status = packed.error ? StatusCode.ERROR : StatusCode.UNSET;
+  return packedSpan(f.traceId, f.id, f.parentId, f.name, f.timestampUs, smallInt(f.durationUs), f.localEndpoint,
+    packed.group, packed.own, deriveMeshIdentity(packed.group, f.kind, f.localEndpoint?.serviceName), packed.requestId,
+    spanFlags(f.kind, f.source, status, f.traceIdBits, f.shared, f.debug, packed.error, packed.httpStatus),
+    0, // Zipkin times are whole microseconds: no nanosecond remainders.
+    rareSpanFields(f.remoteEndpoint, f.annotations, undefined, undefined, undefined, packed.responseFlags, f.timestampUs));
+}
+
+/** A {@link ZipkinFields} to fill: every field present, so all of them share one shape. */
+export function emptyZipkinFields(source: SourceFormat): ZipkinFields {
+  return {
+    traceId: '', traceIdBits: 128, id: '', parentId: undefined, kind: undefined, name: '', timestampUs: 0, durationUs: 0,
+    localEndpoint: undefined, remoteEndpoint: undefined, annotations: undefined, debug: false, shared: false, source,
+  };
 }
 
 /** A non-negative integer count of microseconds, or undefined when the value is not one. */

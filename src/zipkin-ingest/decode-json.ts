@@ -56,7 +56,7 @@ function decodeSpan(s: JsonObject, i: number, ctx: DecodeContext, packer: TagPac
   const kind = s['kind'];
   const name = s['name'];
   return buildZipkinSpan(packer, {
-    trace, id, parentId, timestampUs, durationUs,
+    traceId: trace.traceId, traceIdBits: trace.bits, id, parentId, timestampUs, durationUs,
     kind: typeof kind === 'string' ? kindByName(kind) : undefined,
     name: typeof name === 'string' ? ctx.interner.string(name) : '',
     localEndpoint: endpoint(s['localEndpoint'], ctx),

@@ -55,7 +55,7 @@ function reference(body: Buffer, ctx: DecodeContext): DecodedBatch {
     let count = 0;
     for (const key in s.tags) if (!ctx.addTag(packer, count++, key, s.tags[key]!)) break;
     return spans.push(buildZipkinSpan(packer, {
-      trace, id, parentId, kind: KINDS[s.kind ?? 0], name: ctx.interner.string(s.name ?? ''),
+      traceId: trace.traceId, traceIdBits: trace.bits, id, parentId, kind: KINDS[s.kind ?? 0], name: ctx.interner.string(s.name ?? ''),
       timestampUs: toNumber(s.timestamp), durationUs: toNumber(s.duration),
       localEndpoint: endpoint(s.localEndpoint, ctx), remoteEndpoint: endpoint(s.remoteEndpoint, ctx),
       annotations: annotations(s.annotations, ctx), debug: s.debug === true, shared: s.shared === true, source: 'zipkin-proto',

@@ -17,7 +17,7 @@ import type { Annotation, DecodedBatch, Endpoint, Span, SpanKind, SpanRejection,
 import type { DecodeContext, KnownKey } from '../ingest/context.js';
 import { ascii, sameBytes, utf8 } from '../ingest/string-cache.js';
 import type { ByteSource } from '../ingest/string-cache.js';
-import { buildZipkinSpan, kindByName } from './build-span.js';
+import { buildZipkinSpan, emptyZipkinFields, kindByName } from './build-span.js';
 import { rejectSpan } from './decode-json.js';
 import { PlainKeys } from './tag-order.js';
 
@@ -114,6 +114,8 @@ class ZipkinJsonReader implements ByteSource {
   readonly #ctx: DecodeContext;
   readonly #t: Token = { type: 0, start: 0, end: 0, escaped: false, wide: false, number: 0 };
   readonly #f = new SpanFields();
+  /** Filled span after span: the model span is built from it and keeps none of it. */
+  readonly #out = emptyZipkinFields('zipkin-json');
   /** The previous span's tag entries (`"key":value` bytes) by position, to skip repeats. */
   readonly #entryStart: number[] = [];
   readonly #entryLength: number[] = [];
@@ -258,11 +260,21 @@ class ZipkinJsonReader implements ByteSource {
     for (let i = 0; i < f.tagCount; i++) {
       if (!ctx.addKnownTag(packer, i, f.tagKeys[i]!, f.tagValues[i]!, f.tagCached[i])) break;
     }
-    return buildZipkinSpan(packer, {
-      trace, id, parentId, kind: f.kind, name: f.name, timestampUs: f.timestamp, durationUs: f.duration,
-      localEndpoint: f.local, remoteEndpoint: f.remote, annotations: f.annotations,
-      debug: f.debug, shared: f.shared, source: 'zipkin-json',
-    });
+    const out = this.#out;
+    out.traceId = trace.traceId;
+    out.traceIdBits = trace.bits;
+    out.id = id;
+    out.parentId = parentId;
+    out.kind = f.kind;
+    out.name = f.name;
+    out.timestampUs = f.timestamp;
+    out.durationUs = f.duration;
+    out.localEndpoint = f.local;
+    out.remoteEndpoint = f.remote;
+    out.annotations = f.annotations;
+    out.debug = f.debug;
+    out.shared = f.shared;
+    return buildZipkinSpan(packer, out);
   }
 
   /**

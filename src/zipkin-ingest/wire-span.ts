@@ -10,8 +10,7 @@ import type { Annotation, Endpoint, Span, SpanKind, SpanRejection } from '../mod
 import type { DecodeContext } from '../ingest/context.js';
 import { FIXED64, LENGTH_DELIMITED, VARINT } from '../ingest/wire-reader.js';
 import type { WireReader } from '../ingest/wire-reader.js';
-import { buildZipkinSpan } from './build-span.js';
-import type { ZipkinFields } from './build-span.js';
+import { buildZipkinSpan, emptyZipkinFields } from './build-span.js';
 import { TagReader } from './wire-tags.js';
 
 const KINDS: readonly (SpanKind | undefined)[] = [undefined, 'CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER'];
@@ -103,6 +102,8 @@ export class SpanReader {
   readonly #envoyLittleEndian: boolean;
   /** The last span's endpoints by their bytes: a sidecar's spans all name the same one. */
   readonly #endpoints = new EndpointMemo();
+  /** Filled span after span: the model span is built from it and keeps none of it. */
+  readonly #fields = emptyZipkinFields('zipkin-proto');
 
   constructor(r: WireReader, ctx: DecodeContext, envoyLittleEndian: boolean) {
     this.#r = r;
@@ -133,19 +134,20 @@ export class SpanReader {
     for (let i = 0; i < tags.count; i++) {
       if (!ctx.addKnownTag(packer, i, tags.keys[i]!, tags.values[i]!, tags.cached[i])) break;
     }
-    const fields: ZipkinFields = {
-      trace: { traceId, bits: f.traceLength === 8 ? 64 : 128 }, id, parentId,
-      kind: KINDS[f.kind],
-      name: f.nameStart === -1 ? '' : ctx.strings.get(r, f.nameStart, f.nameEnd),
-      timestampUs: f.timestamp,
-      durationUs: f.duration,
-      localEndpoint: f.localStart === -1 ? undefined : this.#endpoints.local(r, ctx, f.localStart, f.localEnd),
-      remoteEndpoint: f.remoteStart === -1 ? undefined : this.#endpoints.remote(r, ctx, f.remoteStart, f.remoteEnd),
-      annotations: f.annotationCount === 0 ? undefined : annotations(r, ctx, f),
-      debug: f.debug,
-      shared: f.shared,
-      source: 'zipkin-proto',
-    };
+    const fields = this.#fields;
+    fields.traceId = traceId;
+    fields.traceIdBits = f.traceLength === 8 ? 64 : 128;
+    fields.id = id;
+    fields.parentId = parentId;
+    fields.kind = KINDS[f.kind];
+    fields.name = f.nameStart === -1 ? '' : ctx.strings.get(r, f.nameStart, f.nameEnd);
+    fields.timestampUs = f.timestamp;
+    fields.durationUs = f.duration;
+    fields.localEndpoint = f.localStart === -1 ? undefined : this.#endpoints.local(r, ctx, f.localStart, f.localEnd);
+    fields.remoteEndpoint = f.remoteStart === -1 ? undefined : this.#endpoints.remote(r, ctx, f.remoteStart, f.remoteEnd);
+    fields.annotations = f.annotationCount === 0 ? undefined : annotations(r, ctx, f);
+    fields.debug = f.debug;
+    fields.shared = f.shared;
     return buildZipkinSpan(packer, fields);
   }
 }
