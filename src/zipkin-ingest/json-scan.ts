@@ -13,11 +13,12 @@
  * spans and rejections for every body this accepts (a differential test checks that).
  */
 import { internEndpoint, parseHexSpanId, parseHexTraceId } from '../model/index.js';
-import type { Annotation, DecodedBatch, Endpoint, Span, SpanKind, SpanRejection, TraceIdParts } from '../model/index.js';
+import type { Annotation, DecodedBatch, Endpoint, Span, SpanKind, SpanRejection } from '../model/index.js';
 import type { DecodeContext, KnownKey } from '../ingest/context.js';
+import { lowerHexSpanId, lowerHexTraceId } from '../ingest/hex-text.js';
 import { ascii, sameBytes, utf8 } from '../ingest/string-cache.js';
 import type { ByteSource } from '../ingest/string-cache.js';
-import { buildZipkinSpan, emptyZipkinFields, kindByName } from './build-span.js';
+import { ZIPKIN_KINDS, buildZipkinSpan, emptyZipkinFields, kindByName } from './build-span.js';
 import { rejectSpan } from './decode-json.js';
 import { PlainKeys } from './tag-order.js';
 
@@ -42,6 +43,9 @@ type FieldName = typeof FIELD_NAMES[number];
 /** Member names by their length in bytes, with their bytes: a key is compared only with names as long as it. */
 const FIELDS_BY_LENGTH: { readonly name: FieldName; readonly bytes: Uint8Array }[][] = [];
 for (const name of FIELD_NAMES) (FIELDS_BY_LENGTH[name.length] ??= []).push({ name, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)) });
+
+/** Zipkin's kind names by their bytes. */
+const KIND_BYTES = Object.entries(ZIPKIN_KINDS).map(([name, kind]) => ({ bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)), kind }));
 
 /**
  * Decodes a Zipkin v2 JSON body, or returns undefined when the body is not one this reader
@@ -72,6 +76,12 @@ interface Token {
 
 /** One span's members as read; the last of a repeated member wins, as with `JSON.parse`. */
 class SpanFields {
+  /** The ids as read the usual way (see ingest/hex-text.ts), normalized; then the fields below are undefined. */
+  traceHex: string | undefined;
+  traceBits: 64 | 128 = 128;
+  idHex: string | undefined;
+  parentHex: string | undefined;
+  /** The ids' text when not read the usual way, for the general parsers. */
   traceId: string | undefined;
   id: string | undefined;
   parentId: string | undefined;
@@ -96,6 +106,7 @@ class SpanFields {
 
   reset(): void {
     this.traceId = this.id = this.parentId = undefined;
+    this.traceHex = this.idHex = this.parentHex = undefined;
     this.parentType = 0;
     this.kind = undefined;
     this.name = '';
@@ -228,10 +239,24 @@ class ZipkinJsonReader implements ByteSource {
   #scalarMember(field: FieldName, t: Token): void {
     const f = this.#f;
     switch (field) {
-      case 'traceId': f.traceId = this.#stringOrUndefined(t); break;
-      case 'id': f.id = this.#stringOrUndefined(t); break;
-      case 'parentId': f.parentType = t.type; f.parentId = this.#stringOrUndefined(t); break;
-      case 'kind': f.kind = t.type === STRING ? kindByName(this.#text(t)) : undefined; break;
+      case 'traceId': {
+        f.traceHex = this.#plain(t) ? lowerHexTraceId(this.buf, t.start, t.end - t.start) : undefined;
+        f.traceBits = t.end - t.start === 16 ? 64 : 128;
+        f.traceId = f.traceHex === undefined ? this.#stringOrUndefined(t) : undefined;
+        break;
+      }
+      case 'id': {
+        f.idHex = this.#plain(t) ? lowerHexSpanId(this.buf, t.start, t.end - t.start) : undefined;
+        f.id = f.idHex === undefined ? this.#stringOrUndefined(t) : undefined;
+        break;
+      }
+      case 'parentId': {
+        f.parentType = t.type;
+        f.parentHex = this.#plain(t) ? lowerHexSpanId(this.buf, t.start, t.end - t.start) : undefined;
+        f.parentId = f.parentHex === undefined ? this.#stringOrUndefined(t) : undefined;
+        break;
+      }
+      case 'kind': f.kind = this.#kind(t); break;
       case 'name': f.name = t.type === STRING ? this.#shared(t) : ''; break;
       case 'timestamp': f.timestamp = microsOrZero(t); f.timestampOk = isMicros(t); break;
       case 'duration': f.duration = microsOrZero(t); f.durationOk = isMicros(t); break;
@@ -245,13 +270,19 @@ class ZipkinJsonReader implements ByteSource {
   #build(index: number): Span | SpanRejection {
     const f = this.#f;
     const ctx = this.#ctx;
-    const trace: TraceIdParts | undefined = f.traceId === undefined ? undefined : parseHexTraceId(f.traceId);
-    if (trace === undefined) return rejectSpan(index, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
-    const id = f.id === undefined ? undefined : parseHexSpanId(f.id);
+    let traceId = f.traceHex;
+    let traceBits = f.traceBits;
+    if (traceId === undefined) {
+      const trace = f.traceId === undefined ? undefined : parseHexTraceId(f.traceId);
+      if (trace === undefined) return rejectSpan(index, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
+      traceId = trace.traceId;
+      traceBits = trace.bits;
+    }
+    const id = f.idHex ?? (f.id === undefined ? undefined : parseHexSpanId(f.id));
     if (id === undefined) return rejectSpan(index, 'invalid-span-id', 'id', 'not 1-16 hex chars, or all zeros');
     // Absent, null and "" mean no parent; anything else must be a span id.
     const noParent = f.parentType === 0 || f.parentType === NULL || f.parentId === '';
-    const parentId = noParent || f.parentId === undefined ? undefined : parseHexSpanId(f.parentId);
+    const parentId = f.parentHex ?? (noParent || f.parentId === undefined ? undefined : parseHexSpanId(f.parentId));
     if (parentId === undefined && !noParent) return rejectSpan(index, 'invalid-parent-id', 'parentId', 'not 1-16 hex chars');
     if (!f.timestampOk) return rejectSpan(index, 'invalid-timestamp', 'timestamp', 'not a non-negative number of epoch microseconds');
     if (!f.durationOk) return rejectSpan(index, 'invalid-duration', 'duration', 'not a non-negative number of microseconds');
@@ -261,8 +292,8 @@ class ZipkinJsonReader implements ByteSource {
       if (!ctx.addKnownTag(packer, i, f.tagKeys[i]!, f.tagValues[i]!, f.tagCached[i])) break;
     }
     const out = this.#out;
-    out.traceId = trace.traceId;
-    out.traceIdBits = trace.bits;
+    out.traceId = traceId;
+    out.traceIdBits = traceBits;
     out.id = id;
     out.parentId = parentId;
     out.kind = f.kind;
@@ -578,6 +609,26 @@ class ZipkinJsonReader implements ByteSource {
       }
     }
     return t.wide ? utf8(this.buf, t.start, t.end) : ascii(this.buf, t.start, t.end);
+  }
+
+  /** The span kind the token names, read from its bytes unless it has escapes. */
+  #kind(t: Token): SpanKind | undefined {
+    if (t.type !== STRING) return undefined;
+    if (t.escaped) return kindByName(this.#text(t));
+    const buf = this.buf;
+    const length = t.end - t.start;
+    for (const { bytes, kind } of KIND_BYTES) {
+      if (bytes.length !== length) continue;
+      let j = 0;
+      while (j < length && bytes[j] === buf[t.start + j]) j++;
+      if (j === length) return kind;
+    }
+    return undefined;
+  }
+
+  /** Whether the token is a string of plain bytes: no escapes, nothing above 0x7f. */
+  #plain(t: Token): boolean {
+    return t.type === STRING && !t.escaped && !t.wide;
   }
 
   #stringOrUndefined(t: Token): string | undefined {
