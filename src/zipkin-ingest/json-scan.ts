@@ -239,23 +239,7 @@ class ZipkinJsonReader implements ByteSource {
   #scalarMember(field: FieldName, t: Token): void {
     const f = this.#f;
     switch (field) {
-      case 'traceId': {
-        f.traceHex = this.#plain(t) ? lowerHexTraceId(this.buf, t.start, t.end - t.start) : undefined;
-        f.traceBits = t.end - t.start === 16 ? 64 : 128;
-        f.traceId = f.traceHex === undefined ? this.#stringOrUndefined(t) : undefined;
-        break;
-      }
-      case 'id': {
-        f.idHex = this.#plain(t) ? lowerHexSpanId(this.buf, t.start, t.end - t.start) : undefined;
-        f.id = f.idHex === undefined ? this.#stringOrUndefined(t) : undefined;
-        break;
-      }
-      case 'parentId': {
-        f.parentType = t.type;
-        f.parentHex = this.#plain(t) ? lowerHexSpanId(this.buf, t.start, t.end - t.start) : undefined;
-        f.parentId = f.parentHex === undefined ? this.#stringOrUndefined(t) : undefined;
-        break;
-      }
+      case 'traceId': case 'id': case 'parentId': this.#idMember(field, t); break;
       case 'kind': f.kind = this.#kind(t); break;
       case 'name': f.name = t.type === STRING ? this.#shared(t) : ''; break;
       case 'timestamp': f.timestamp = microsOrZero(t); f.timestampOk = isMicros(t); break;
@@ -266,24 +250,54 @@ class ZipkinJsonReader implements ByteSource {
     }
   }
 
+  /** An id member: read from the bytes when written the usual way (ingest/hex-text.ts), else kept as text. */
+  #idMember(field: 'traceId' | 'id' | 'parentId', t: Token): void {
+    const f = this.#f;
+    const plain = this.#plain(t);
+    const length = t.end - t.start;
+    if (field === 'traceId') {
+      f.traceHex = plain ? lowerHexTraceId(this.buf, t.start, length) : undefined;
+      f.traceBits = length === 16 ? 64 : 128;
+      f.traceId = f.traceHex === undefined ? this.#stringOrUndefined(t) : undefined;
+    } else if (field === 'id') {
+      f.idHex = plain ? lowerHexSpanId(this.buf, t.start, length) : undefined;
+      f.id = f.idHex === undefined ? this.#stringOrUndefined(t) : undefined;
+    } else {
+      f.parentType = t.type;
+      f.parentHex = plain ? lowerHexSpanId(this.buf, t.start, length) : undefined;
+      f.parentId = f.parentHex === undefined ? this.#stringOrUndefined(t) : undefined;
+    }
+  }
+
+  /** The span's ids into the fields to build from, checked in the general decoder's order; or why they are not ids. */
+  #ids(index: number): SpanRejection | undefined {
+    const f = this.#f;
+    const out = this.#out;
+    if (f.traceHex !== undefined) {
+      out.traceId = f.traceHex;
+      out.traceIdBits = f.traceBits;
+    } else {
+      const trace = f.traceId === undefined ? undefined : parseHexTraceId(f.traceId);
+      if (trace === undefined) return rejectSpan(index, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
+      out.traceId = trace.traceId;
+      out.traceIdBits = trace.bits;
+    }
+    const id = f.idHex ?? (f.id === undefined ? undefined : parseHexSpanId(f.id));
+    if (id === undefined) return rejectSpan(index, 'invalid-span-id', 'id', 'not 1-16 hex chars, or all zeros');
+    out.id = id;
+    // Absent, null and "" mean no parent; anything else must be a span id.
+    const noParent = f.parentType === 0 || f.parentType === NULL || f.parentId === '';
+    out.parentId = f.parentHex ?? (noParent || f.parentId === undefined ? undefined : parseHexSpanId(f.parentId));
+    if (out.parentId === undefined && !noParent) return rejectSpan(index, 'invalid-parent-id', 'parentId', 'not 1-16 hex chars');
+    return undefined;
+  }
+
   /** The span from its fields, checked in the general decoder's order, or why it was rejected. */
   #build(index: number): Span | SpanRejection {
     const f = this.#f;
     const ctx = this.#ctx;
-    let traceId = f.traceHex;
-    let traceBits = f.traceBits;
-    if (traceId === undefined) {
-      const trace = f.traceId === undefined ? undefined : parseHexTraceId(f.traceId);
-      if (trace === undefined) return rejectSpan(index, 'invalid-trace-id', 'traceId', 'not 1-32 hex chars, or all zeros');
-      traceId = trace.traceId;
-      traceBits = trace.bits;
-    }
-    const id = f.idHex ?? (f.id === undefined ? undefined : parseHexSpanId(f.id));
-    if (id === undefined) return rejectSpan(index, 'invalid-span-id', 'id', 'not 1-16 hex chars, or all zeros');
-    // Absent, null and "" mean no parent; anything else must be a span id.
-    const noParent = f.parentType === 0 || f.parentType === NULL || f.parentId === '';
-    const parentId = f.parentHex ?? (noParent || f.parentId === undefined ? undefined : parseHexSpanId(f.parentId));
-    if (parentId === undefined && !noParent) return rejectSpan(index, 'invalid-parent-id', 'parentId', 'not 1-16 hex chars');
+    const invalidId = this.#ids(index);
+    if (invalidId !== undefined) return invalidId;
     if (!f.timestampOk) return rejectSpan(index, 'invalid-timestamp', 'timestamp', 'not a non-negative number of epoch microseconds');
     if (!f.durationOk) return rejectSpan(index, 'invalid-duration', 'duration', 'not a non-negative number of microseconds');
     const packer = ctx.packer();
@@ -292,10 +306,6 @@ class ZipkinJsonReader implements ByteSource {
       if (!ctx.addKnownTag(packer, i, f.tagKeys[i]!, f.tagValues[i]!, f.tagCached[i])) break;
     }
     const out = this.#out;
-    out.traceId = traceId;
-    out.traceIdBits = traceBits;
-    out.id = id;
-    out.parentId = parentId;
     out.kind = f.kind;
     out.name = f.name;
     out.timestampUs = f.timestamp;
