@@ -336,26 +336,37 @@ class ZipkinJsonReader implements ByteSource {
     if (buf[p] !== OPEN_BRACE) return this.#value(p);
     p = this.#ws(p + 1);
     if (buf[p] === CLOSE_BRACE) return p + 1;
+    // Most entries repeat the previous span's in the same place: those are taken here, in the
+    // loop, with the arrays in locals; the rest go through #tagEntry. Entry i is tag i.
+    const starts = this.#entryStart, lengths = this.#entryLength;
+    const keys = f.tagKeys, values = f.tagValues, cached = f.tagCached;
     for (let entry = 0; ; entry++) {
       if (buf[p] !== QUOTE) throw DECLINED;
-      p = this.#tagEntry(entry, p);
-      p = this.#ws(p);
-      if (buf[p] === COMMA) p = this.#ws(p + 1);
-      else if (buf[p] === CLOSE_BRACE) break;
+      const repeat = entry < lengths.length ? lengths[entry]! : -1;
+      if (repeat > 0 && this.#sameBytes(starts[entry]!, p, repeat)) {
+        keys[entry] = this.#entryKey[entry]!;
+        values[entry] = this.#entryValue[entry]!;
+        cached[entry] = this.#entryCached[entry]!;
+        f.tagCount = entry + 1;
+        p += repeat;
+      } else {
+        p = this.#tagEntry(entry, p);
+      }
+      let c = buf[p];
+      if (c !== COMMA && c !== CLOSE_BRACE) c = buf[p = this.#ws(p)];
+      if (c === COMMA) p = this.#ws(p + 1);
+      else if (c === CLOSE_BRACE) break;
       else throw DECLINED;
     }
     if (!this.#plainKeys.check(f.tagKeys, f.tagCount)) throw DECLINED;
     return p + 1;
   }
 
-  /** Reads the `entry`-th tag entry at `p` (its key's opening quote); returns the offset after its value. */
+  /**
+   * Reads the `entry`-th tag entry at `p` (its key's opening quote), one that does not repeat the
+   * previous span's entry in this place; returns the offset after its value.
+   */
   #tagEntry(entry: number, p: number): number {
-    // The previous span's entry in this position, if these bytes repeat it: nothing to decode.
-    const repeat = entry < this.#entryLength.length ? this.#entryLength[entry]! : -1;
-    if (repeat > 0 && this.#sameBytes(this.#entryStart[entry]!, p, repeat)) {
-      this.#pushTag(this.#entryKey[entry]!, this.#entryValue[entry]!, this.#entryCached[entry]!);
-      return p + repeat;
-    }
     const ctx = this.#ctx;
     const keyLength = entry < this.#entryKeyLength.length ? this.#entryKeyLength[entry]! : 0;
     let key: KnownKey;
