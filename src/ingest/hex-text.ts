@@ -34,13 +34,23 @@ function text16(buf: Uint8Array, o: number): string {
     buf[o + 8]!, buf[o + 9]!, buf[o + 10]!, buf[o + 11]!, buf[o + 12]!, buf[o + 13]!, buf[o + 14]!, buf[o + 15]!);
 }
 
-/**
- * The text of 32 bytes, or of 16 after sixteen zeros (`o` = -1 for those): one flat string either
- * way. Joining two halves with `+` would make a two-part string, flattened (copied) again later.
+/*
+ * The 32-character texts below are one `fromCharCode` call each: joining two 16-character halves
+ * with `+` would make a two-part string, flattened (copied) again when first compared or hashed.
  */
-function text32(buf: Uint8Array, high: number, o: number): string {
-  const h = (i: number): number => (high === -1 ? ZERO : buf[high + i]!);
-  return String.fromCharCode(h(0), h(1), h(2), h(3), h(4), h(5), h(6), h(7), h(8), h(9), h(10), h(11), h(12), h(13), h(14), h(15),
+
+/** The text of 32 bytes; `buf` must hold them. */
+function text32(buf: Uint8Array, o: number): string {
+  return String.fromCharCode(buf[o]!, buf[o + 1]!, buf[o + 2]!, buf[o + 3]!, buf[o + 4]!, buf[o + 5]!, buf[o + 6]!, buf[o + 7]!,
+    buf[o + 8]!, buf[o + 9]!, buf[o + 10]!, buf[o + 11]!, buf[o + 12]!, buf[o + 13]!, buf[o + 14]!, buf[o + 15]!,
+    buf[o + 16]!, buf[o + 17]!, buf[o + 18]!, buf[o + 19]!, buf[o + 20]!, buf[o + 21]!, buf[o + 22]!, buf[o + 23]!,
+    buf[o + 24]!, buf[o + 25]!, buf[o + 26]!, buf[o + 27]!, buf[o + 28]!, buf[o + 29]!, buf[o + 30]!, buf[o + 31]!);
+}
+
+/** The text of 16 bytes after sixteen zeros: a 64-bit trace id as 128 bits. */
+function zeroPadded16(buf: Uint8Array, o: number): string {
+  const z = ZERO;
+  return String.fromCharCode(z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z,
     buf[o]!, buf[o + 1]!, buf[o + 2]!, buf[o + 3]!, buf[o + 4]!, buf[o + 5]!, buf[o + 6]!, buf[o + 7]!,
     buf[o + 8]!, buf[o + 9]!, buf[o + 10]!, buf[o + 11]!, buf[o + 12]!, buf[o + 13]!, buf[o + 14]!, buf[o + 15]!);
 }
@@ -56,5 +66,5 @@ export function lowerHexSpanId(buf: Uint8Array, start: number, length: number): 
  */
 export function lowerHexTraceId(buf: Uint8Array, start: number, length: number): string | undefined {
   if ((length !== 32 && length !== 16) || start + length > buf.length || !isLowerHexNonZero(buf, start, length)) return undefined;
-  return length === 32 ? text32(buf, start, start + 16) : text32(buf, -1, start);
+  return length === 32 ? text32(buf, start) : zeroPadded16(buf, start);
 }

@@ -106,19 +106,26 @@ function nanosPart(remainder: number): number {
 }
 
 /**
- * The `rare` field of a span with these values and start time (see {@link packedSpan}): undefined
- * when all are absent and the start splits.
+ * The `rare` field of a span with these values (see {@link packedSpan}, which adds a start time
+ * that does not split): undefined when all are absent.
  */
 // eslint-disable-next-line max-params -- one argument per field: an options object would be garbage per span
 export function rareSpanFields(remoteEndpoint: Endpoint | undefined, annotations: readonly Annotation[] | undefined,
   statusMessage: string | undefined, links: readonly SpanLink[] | undefined, traceState: string | undefined,
-  responseFlags: string | undefined, timestampUs: number): RareSpanFields | undefined {
-  const whole = splits(timestampUs) ? undefined : timestampUs;
+  responseFlags: string | undefined): RareSpanFields | undefined {
   if (remoteEndpoint === undefined && annotations === undefined && statusMessage === undefined && links === undefined
-    && traceState === undefined && responseFlags === undefined && whole === undefined) {
+    && traceState === undefined && responseFlags === undefined) {
     return undefined;
   }
-  return { remoteEndpoint, annotations, statusMessage, links, traceState, responseFlags, timestampUs: whole };
+  return { remoteEndpoint, annotations, statusMessage, links, traceState, responseFlags, timestampUs: undefined };
+}
+
+/** `rare` with a start time that does not split kept whole in it. */
+function withWholeStart(rare: RareSpanFields | undefined, timestampUs: number): RareSpanFields {
+  return {
+    remoteEndpoint: rare?.remoteEndpoint, annotations: rare?.annotations, statusMessage: rare?.statusMessage,
+    links: rare?.links, traceState: rare?.traceState, responseFlags: rare?.responseFlags, timestampUs,
+  };
 }
 
 export class CompactSpan implements Span {
@@ -234,7 +241,7 @@ export function spanFields(s: Span): Span {
 export function compactSpan(f: Span): CompactSpan {
   return packedSpan(f.traceId, f.id, f.parentId, f.name, f.timestampUs, f.durationUs, f.localEndpoint, f.sharedTags, f.ownTags,
     f.mesh, f.requestId, packFlags(f), spanNanos(f.startNanosRemainder, f.endNanosRemainder),
-    rareSpanFields(f.remoteEndpoint, f.annotations, f.statusMessage, f.links, f.traceState, f.responseFlags, f.timestampUs));
+    rareSpanFields(f.remoteEndpoint, f.annotations, f.statusMessage, f.links, f.traceState, f.responseFlags));
 }
 
 /** The `nanos` field of a span with these remainders (-1 or 0-999 each; see {@link packedSpan}). */
@@ -278,7 +285,7 @@ export function packedSpan(traceId: string, id: string, parentId: string | undef
     requestId,
     flags,
     nanos,
-    rare,
+    rare: split ? rare : withWholeStart(rare, timestampUs),
   };
   return Object.setPrototypeOf(fields, CompactSpan.prototype) as CompactSpan;
 }

@@ -238,5 +238,5 @@ export function buildOtlpSpan(packer: TagPacker, scope: ScopeContext, f: OtlpSpa
     packed.group, packed.own, deriveMeshIdentity(packed.group, f.kind, local?.serviceName), packed.requestId,
     spanFlags(f.kind, f.source, f.statusCode, f.trace.bits, false, false, error, packed.httpStatus),
     spanNanos(f.times.startNanosRemainder, f.times.endNanosRemainder),
-    rareSpanFields(undefined, f.annotations, f.statusMessage, f.links, f.traceState, packed.responseFlags, f.times.timestampUs));
+    rareSpanFields(undefined, f.annotations, f.statusMessage, f.links, f.traceState, packed.responseFlags));
 }

@@ -44,7 +44,7 @@ export function buildZipkinSpan(packer: TagPacker, f: ZipkinFields): Span {
     packed.group, packed.own, deriveMeshIdentity(packed.group, f.kind, f.localEndpoint?.serviceName), packed.requestId,
     spanFlags(f.kind, f.source, status, f.traceIdBits, f.shared, f.debug, packed.error, packed.httpStatus),
     0, // Zipkin times are whole microseconds: no nanosecond remainders.
-    rareSpanFields(f.remoteEndpoint, f.annotations, undefined, undefined, undefined, packed.responseFlags, f.timestampUs));
+    rareSpanFields(f.remoteEndpoint, f.annotations, undefined, undefined, undefined, packed.responseFlags));
 }
 
 /** A {@link ZipkinFields} to fill: every field present, so all of them share one shape. */

@@ -50,6 +50,7 @@ const FIELD_NAMES: readonly string[] = ['traceId', 'id', 'parentId', 'kind', 'na
 /** Member names by their length in bytes, with their bytes: a key is compared only with names as long as it. */
 const FIELDS_BY_LENGTH: { readonly field: number; readonly bytes: Uint8Array }[][] = [];
 FIELD_NAMES.forEach((name, field) => (FIELDS_BY_LENGTH[name.length] ??= []).push({ field, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)) }));
+const NO_FIELDS: readonly { readonly field: number; readonly bytes: Uint8Array }[] = [];
 
 /** Zipkin's kind names by their bytes. */
 const KIND_BYTES = Object.entries(ZIPKIN_KINDS).map(([name, kind]) => ({ bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)), kind }));
@@ -205,16 +206,18 @@ class ZipkinJsonReader implements ByteSource {
   #fieldName(p: number): number {
     const t = this.#string(p);
     if (t.escaped) return FIELD_NAMES.indexOf(this.#text(t));
-    const buf = this.buf;
-    const length = t.end - t.start;
-    const candidates = FIELDS_BY_LENGTH[length];
-    if (candidates === undefined) return IGNORED;
-    for (const { field, bytes } of candidates) {
-      let j = 0;
-      while (j < length && bytes[j] === buf[t.start + j]) j++;
-      if (j === length) return field;
-    }
+    for (const { field, bytes } of FIELDS_BY_LENGTH[t.end - t.start] ?? NO_FIELDS) if (this.#spells(t, bytes)) return field;
     return IGNORED;
+  }
+
+  /** Whether the string token's bytes are `bytes`. */
+  #spells(t: Token, bytes: Uint8Array): boolean {
+    const length = t.end - t.start;
+    if (bytes.length !== length) return false;
+    const buf = this.buf;
+    let j = 0;
+    while (j < length && bytes[j] === buf[t.start + j]) j++;
+    return j === length;
   }
 
   /** Reads one member's value at `p`; returns the offset after it. */
@@ -386,7 +389,11 @@ class ZipkinJsonReader implements ByteSource {
     // A null, object or array value is left out of the tags, yet its key still takes a place in
     // JSON.parse's object (and a repeat of it would move a kept key): left to the general decoder.
     if (value === undefined) throw DECLINED;
-    this.#pushTag(key, value, cached);
+    const f = this.#f;
+    f.tagKeys[entry] = key;
+    f.tagValues[entry] = value;
+    f.tagCached[entry] = cached;
+    f.tagCount = entry + 1;
     this.#entryStart[entry] = p;
     // A number does not end itself (`12` is the start of `123`): such entries are not skipped as repeats.
     this.#entryLength[entry] = t.type === NUMBER ? -1 : end - p;
@@ -415,15 +422,6 @@ class ZipkinJsonReader implements ByteSource {
       return this.#ctx.strings.get(this, t.start, t.end);
     }
     return t.type === TRUE ? 'true' : t.type === FALSE ? 'false' : undefined;
-  }
-
-  /** A tag with a kept value. */
-  #pushTag(key: KnownKey, value: string, cached: boolean): void {
-    const f = this.#f;
-    f.tagKeys[f.tagCount] = key;
-    f.tagValues[f.tagCount] = value;
-    f.tagCached[f.tagCount] = cached;
-    f.tagCount++;
   }
 
   /** An endpoint member at `p` into `#endpoint`; returns the offset after it. */
@@ -642,14 +640,7 @@ class ZipkinJsonReader implements ByteSource {
   #kind(t: Token): SpanKind | undefined {
     if (t.type !== STRING) return undefined;
     if (t.escaped) return kindByName(this.#text(t));
-    const buf = this.buf;
-    const length = t.end - t.start;
-    for (const { bytes, kind } of KIND_BYTES) {
-      if (bytes.length !== length) continue;
-      let j = 0;
-      while (j < length && bytes[j] === buf[t.start + j]) j++;
-      if (j === length) return kind;
-    }
+    for (const { bytes, kind } of KIND_BYTES) if (this.#spells(t, bytes)) return kind;
     return undefined;
   }
 
