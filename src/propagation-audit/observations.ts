@@ -139,14 +139,20 @@ function providerOf(span: Span): ProviderKind {
 interface Who { readonly workload: WorkloadKey; readonly pod: string; readonly callee: string }
 
 const whoCache = new WeakMap<MeshIdentity, Who>();
+/** The last identity asked about, and its answer: a trace's spans often come from one sidecar in a row. */
+let lastMesh: MeshIdentity | undefined;
+let lastWho: Who | undefined;
 
 function who(mesh: MeshIdentity & { readonly workload: string }): Who {
+  if (mesh === lastMesh) return lastWho!;
   let w = whoCache.get(mesh);
   if (w === undefined) {
     const workload = workloadKey(mesh.namespace, mesh.workload);
     w = { workload, pod: mesh.nodeId ?? mesh.podName ?? workload, callee: calleeOf(mesh.upstreamHost, mesh.namespace) };
     whoCache.set(mesh, w);
   }
+  lastMesh = mesh;
+  lastWho = w;
   return w;
 }
 
@@ -219,7 +225,9 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     else if (s.parentId !== undefined) parented.push(i);
   }
   const inbound: InboundObservation[] = [];
-  const parentOf = new Map<number, InboundObservation>();
+  // The request each parented call came from, by the call's index in `spans`: an array, since a
+  // Map per trace cost more to make than the few lookups it served.
+  const parentOf = parented.length === 0 ? undefined : new Array<InboundObservation | undefined>(spans.length);
   for (const i of inboundIndex) {
     const s = spans[i]!;
     const mesh = s.mesh!;
@@ -234,7 +242,7 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
       const child = spans[c]!;
       if (child.parentId === s.id && child.mesh!.nodeId === mesh.nodeId) {
         (o as { outboundChildren: number }).outboundChildren++;
-        parentOf.set(c, o);
+        parentOf![c] = o;
       }
     }
     inbound.push(o);
@@ -247,7 +255,7 @@ export function observeTrace(spans: readonly Span[]): TraceObservations {
     if (mesh.role === 'gateway' && !gatewayCall) continue;
     const w = who(mesh as MeshIdentity & { workload: string });
     // A gateway starting a trace is by design: its calls only draw its edges, never gaps.
-    outbound.push(callObservation(s, w, !gatewayCall && s.parentId === undefined, parentOf.get(i)));
+    outbound.push(callObservation(s, w, !gatewayCall && s.parentId === undefined, parentOf?.[i]));
   }
   return { inbound, outbound, gateways, provider, traceIdBits, unobservable };
 }
