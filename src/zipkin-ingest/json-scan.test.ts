@@ -149,6 +149,18 @@ describe('the Zipkin JSON reader agrees with JSON.parse and the general decoder'
     expect(compare(Buffer.from(bodies[10]!)).fast!.spans.map((s) => s.localEndpoint?.serviceName)).toEqual(['a', undefined, 'a']);
   });
 
+  it('on tag entries that alternate between spans, come back after two or three, or change key', () => {
+    const base = '"traceId":"4d1e00c0db9010db86154a4ba6e91385","id":"4d1e00c0db9010db","timestamp":5';
+    const tags = [
+      { a: 'x', b: 'p', c: '1' }, { a: 'xy', b: 'p', c: '1' }, { a: 'x', b: 'q', c: '1' }, { a: 'xy', b: 'p', c: 12 },
+      { a: 'z', b: 'p' }, { a: 'x', d: 'p' }, { a: 'x' }, { a: 'xy', b: 'p', c: '1' }, { b: 'x', a: 'xy' },
+    ];
+    const body = Buffer.from(`[${tags.map((t) => `{${base},"tags":${JSON.stringify(t)}}`).join(',')}]`);
+    expect(agrees(body, { maxTagsPerSpan: 8, maxTagValueLength: 64, maxEventsPerSpan: 2 })).toBe(true);
+    const own = compare(body).fast!.spans.map((s) => s.ownTags);
+    expect(own).toEqual(tags.map((t) => Object.entries(t).flatMap(([k, v]) => [k, String(v)])));
+  });
+
   it('never accepts what JSON.parse refuses: mutated bytes and mutated JSON', () => {
     const rand = rng(42);
     const valid = envoyBatches(300, 5, 9).map((b) => json(b));
