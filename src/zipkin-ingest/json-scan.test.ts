@@ -161,6 +161,24 @@ describe('the Zipkin JSON reader agrees with JSON.parse and the general decoder'
     expect(own).toEqual(tags.map((t) => Object.entries(t).flatMap(([k, v]) => [k, String(v)])));
   });
 
+  it('on ids of every width and spelling, where a quote may sit where a longer id would end', () => {
+    const t32 = '4d1e00c0db9010db86154a4ba6e91385', s16 = '86154a4ba6e91385';
+    const traceIds = [t32, s16, t32.toUpperCase(), '0'.repeat(32), '0'.repeat(16), `${s16}0`, t32.slice(1), '\\u0034d1e00c0db9010db', 'x'.repeat(16), 5, null];
+    const spanIds = [s16, s16.toUpperCase(), '0'.repeat(16), s16.slice(1), `${s16}a`, '\\u0038' + s16.slice(1), '', null, 7];
+    let accepted = 0;
+    for (const traceId of traceIds) {
+      for (const id of spanIds) {
+        for (const parentId of spanIds) {
+          // A 16-digit trace id followed by a 16-character string puts a quote 33 bytes on.
+          const body = `[{"traceId":${JSON.stringify(traceId).replace('\\\\', '\\')},"x":"012345678","id":${JSON.stringify(id).replace('\\\\', '\\')},`
+            + `"parentId":${JSON.stringify(parentId).replace('\\\\', '\\')},"timestamp":1},{"id":"${s16}","traceId":"${t32}","id":"${s16.slice(1)}"}]`;
+          if (agrees(Buffer.from(body))) accepted++;
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(traceIds.length * spanIds.length * spanIds.length * 0.9);
+  });
+
   it('never accepts what JSON.parse refuses: mutated bytes and mutated JSON', () => {
     const rand = rng(42);
     const valid = envoyBatches(300, 5, 9).map((b) => json(b));

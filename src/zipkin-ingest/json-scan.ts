@@ -237,11 +237,47 @@ class ZipkinJsonReader implements ByteSource {
         return end;
       }
       default: {
+        if (field === TRACE_ID || field === ID || field === PARENT_ID) {
+          const end = this.#plainId(field, p);
+          if (end > 0) return end;
+        }
         const end = this.#value(p);
         this.#scalarMember(field, this.#t);
         return end;
       }
     }
+  }
+
+  /**
+   * An id member written the usual way (ingest/hex-text.ts), read without scanning it as a string
+   * first: its hex digits are checked where the closing quote must follow them, and no digit is a
+   * quote or backslash, so they are the whole string. Returns the offset after it, or -1 for the
+   * general route (`#value` and `#idMember`), which is always correct.
+   */
+  #plainId(field: number, p: number): number {
+    const buf = this.buf;
+    if (at(buf, p) !== QUOTE) return -1;
+    const f = this.#f;
+    if (field === TRACE_ID) {
+      const length = at(buf, p + 33) === QUOTE ? 32 : at(buf, p + 17) === QUOTE ? 16 : 0;
+      const hex = length === 0 ? undefined : lowerHexTraceId(buf, p + 1, length);
+      if (hex === undefined) return -1;
+      f.traceHex = hex;
+      f.traceBits = length === 16 ? 64 : 128;
+      f.traceId = undefined;
+      return p + length + 2;
+    }
+    const hex = at(buf, p + 17) === QUOTE ? lowerHexSpanId(buf, p + 1, 16) : undefined;
+    if (hex === undefined) return -1;
+    if (field === ID) {
+      f.idHex = hex;
+      f.id = undefined;
+    } else {
+      f.parentType = STRING;
+      f.parentHex = hex;
+      f.parentId = undefined;
+    }
+    return p + 18;
   }
 
   /** Notes a member whose value is in the token, the way `decodeZipkinJson` reads it. */
