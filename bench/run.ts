@@ -3,7 +3,7 @@
  * full Istio sidecar tag set, 128-bit trace ids, CLIENT/SERVER pairs) in every ingest format and
  * reports spans per CPU-second of the server process against baselines measured in the same run.
  * `npm run bench -- --json` prints one JSON object; `--quick` shortens every phase (and runs one
- * round of the ingest comparisons instead of three).
+ * round of the ingest comparisons instead of five).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -430,7 +430,7 @@ const BASELINES_OF: Record<IngestPhase, readonly BaselineKey[]> = {
   otlpGrpc: ['grpcServer'],
 };
 /** Rounds of baselines and meshtrace phases, alternating: figures are their totals (`--rounds N`). */
-const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 3;
+const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : quick ? 1 : 5;
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a whole number of rounds, 1 or more');
 
 interface IngestRound {
