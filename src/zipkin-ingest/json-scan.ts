@@ -259,7 +259,8 @@ class ZipkinJsonReader implements ByteSource {
     if (at(buf, p) !== QUOTE) return -1;
     const f = this.#f;
     if (field === TRACE_ID) {
-      const length = at(buf, p + 33) === QUOTE ? 32 : at(buf, p + 17) === QUOTE ? 16 : 0;
+      // A 32-digit id has a digit 17 bytes on, never a quote: the 16-digit check comes first.
+      const length = at(buf, p + 17) === QUOTE ? 16 : at(buf, p + 33) === QUOTE ? 32 : 0;
       const hex = length === 0 ? undefined : lowerHexTraceId(buf, p + 1, length);
       if (hex === undefined) return -1;
       f.traceHex = hex;
