@@ -77,7 +77,11 @@ interface IngestResult {
     zipkinJsonVsJsonParse: number; otlpHttpProtoVsProtobufDecode: number; otlpGrpcVsBareGrpcServer: number; zipkinProtoVsProtobufDecode: number;
     /** How much of JSON.parse's rate a server that does nothing else keeps: the ceiling HTTP leaves. */
     bareHttpJsonVsJsonParse: number;
+    /** The whole server, audit included: context, not a target. */
+    zipkinJsonWithAuditVsJsonParse: number;
   };
+  /** CPU per span the audit adds to the ingest pipeline on a real server (Zipkin JSON, over loopback). */
+  readonly auditCpuAdded: number;
   /** Each round's spans per CPU-second, meshtrace phases and baselines, in round order. */
   readonly roundRates: Record<string, number[]>;
   /** Each round's own ratio, in round order. */
@@ -148,7 +152,13 @@ function startHttpJsonBaseline(bodies: Buffer[]): Promise<MeasuredServer<void>> 
     driveHttp(`http://127.0.0.1:${port}/api/v2/spans`, { 'content-type': 'application/json' }, next, { concurrency: CONCURRENCY, durationMs }));
 }
 
-type IngestPhase = 'zipkinJson' | 'zipkinProto' | 'otlpHttpProto' | 'otlpHttpJson' | 'otlpGrpc';
+/**
+ * The formats, on the ingest pipeline the issue's targets are about (receive, decode, normalize,
+ * assemble, store: a meshtrace with `--audit false`), and Zipkin JSON again on a whole meshtrace,
+ * audit included (`zipkinJsonAudited`): the audit's own budget is what it adds to the pipeline.
+ */
+type IngestPhase = 'zipkinJson' | 'zipkinJsonAudited' | 'zipkinProto' | 'otlpHttpProto' | 'otlpHttpJson' | 'otlpGrpc';
+type FormatPhase = Exclude<IngestPhase, 'zipkinJsonAudited'>;
 
 /** Settled spans the bench's meshtrace keeps: small enough that the warm-up fills the store. */
 const STORED_SPANS = 300_000;
@@ -160,9 +170,12 @@ interface ServerStatus {
   store: { evictedSpans: { capacity: number } };
 }
 
-/** One meshtrace for every round; each phase drives one format and is charged until its spans settled. */
-async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Promise<MeasuredServer<IngestPhase>> {
-  const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', String(STORED_SPANS)]);
+/**
+ * One meshtrace for every round; each phase drives one format and is charged until its spans
+ * settled. `formats` are the ones it is warmed up with (and measured in).
+ */
+async function startIngestMeshtrace(data: Record<string, StampableBody[]>, audit: boolean, formats: readonly FormatPhase[]): Promise<MeasuredServer<FormatPhase>> {
+  const server = await startMeshtrace(['--settle-period', '1s', '--max-buffered-spans', '5000000', '--max-stored-spans', String(STORED_SPANS), '--audit', String(audit)]);
   const { child, ports } = server;
   pinServer(child.pid!);
   const status = async (): Promise<ServerStatus> => await (await fetch(`http://127.0.0.1:${ports.http}/api/status`)).json() as ServerStatus;
@@ -179,7 +192,7 @@ async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Prom
     return async (durationMs: number): Promise<DriveResult> => driveHttp(`http://127.0.0.1:${port}${path}`, headers, next, { concurrency: CONCURRENCY, durationMs });
   };
   const nextGrpc = roundRobin(data['otlpProto']!);
-  const phases: Record<IngestPhase, (durationMs: number) => Promise<DriveResult>> = {
+  const phases: Record<FormatPhase, (durationMs: number) => Promise<DriveResult>> = {
     zipkinJson: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/json' }, data['zipkinJson']!),
     zipkinProto: http('/api/v2/spans', ports.zipkin, { 'content-type': 'application/x-protobuf' }, data['zipkinProto']!),
     otlpHttpProto: http('/v1/traces', ports.otlpHttp, { 'content-type': 'application/x-protobuf' }, data['otlpProto']!),
@@ -191,7 +204,7 @@ async function startIngestMeshtrace(data: Record<string, StampableBody[]>): Prom
   // phases share or for growing the heap, and every phase runs with evictions under way, as a
   // long-running collector does.
   for (let pass = 0; pass < 10; pass++) {
-    for (const phase of Object.values(phases)) await phase(1000);
+    for (const format of formats) await phases[format](5000 / formats.length);
     await settled();
     if ((await status()).store.evictedSpans.capacity > 0) break;
   }
@@ -373,7 +386,9 @@ async function ingestSection(): Promise<Section> {
   writeBodies(files.zipkinProto, raw.zipkinProto);
   const grpcBaseline = await startGrpcBaseline(data.otlpProto);
   const httpJsonBaseline = await startHttpJsonBaseline(raw.zipkinJson);
-  const meshtrace = await startIngestMeshtrace(data);
+  // The pipeline the issue's ratios are about, and the whole server for Zipkin JSON.
+  const meshtrace = await startIngestMeshtrace(data, false, SERVER_PHASES);
+  const audited = phases.includes('zipkinJsonAudited') ? await startIngestMeshtrace(data, true, ['zipkinJson']) : undefined;
   const rounds: IngestRound[] = [];
   try {
     const measureBaseline: Record<BaselineKey, () => Promise<Sample>> = {
@@ -396,7 +411,7 @@ async function ingestSection(): Promise<Section> {
       for (const phase of phases) {
         await measureBaselines(BASELINES_OF[phase]);
         log(`round ${r + 1} of ${ROUNDS}: meshtrace ${phase} ...`);
-        runs[phase] = await meshtrace.measure(phase);
+        runs[phase] = phase === 'zipkinJsonAudited' ? await audited!.measure('zipkinJson') : await meshtrace.measure(phase);
       }
       await measureBaselines(Object.keys(measureBaseline) as BaselineKey[]);
       rounds.push({ baseline: baseline as Record<BaselineKey, Sample>, runs });
@@ -406,6 +421,7 @@ async function ingestSection(): Promise<Section> {
     await httpJsonBaseline.stop();
     rmSync(dir, { recursive: true, force: true });
     await meshtrace.stop();
+    await audited?.stop();
   }
   const memory = { zipkinJson: await memoryPerSpan('zipkinJson'), otlpProto: await memoryPerSpan('otlpProto') };
   const stages = { zipkinJson: await stageRates('zipkinJson'), otlpProto: await stageRates('otlpProto') };
@@ -413,7 +429,8 @@ async function ingestSection(): Promise<Section> {
   return { result, print: () => printIngest(result) };
 }
 
-const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
+const SERVER_PHASES: readonly FormatPhase[] = ['zipkinJson', 'zipkinProto', 'otlpHttpProto', 'otlpHttpJson', 'otlpGrpc'];
+const INGEST_PHASES: readonly IngestPhase[] = ['zipkinJson', 'zipkinJsonAudited', ...SERVER_PHASES.slice(1)];
 
 type BaselineKey = keyof IngestResult['baselineSpansPerCpuSecond'];
 
@@ -424,6 +441,7 @@ type BaselineKey = keyof IngestResult['baselineSpansPerCpuSecond'];
  */
 const BASELINES_OF: Record<IngestPhase, readonly BaselineKey[]> = {
   zipkinJson: ['httpServerJsonParse', 'jsonParse'],
+  zipkinJsonAudited: ['jsonParse'],
   zipkinProto: ['protobufDecodeZipkin'],
   otlpHttpProto: ['protobufDecodeOtlp'],
   otlpHttpJson: [],
@@ -465,6 +483,7 @@ const RATIOS: Record<keyof IngestResult['ratios'], [Measured, BaselineKey]> = {
   otlpGrpcVsBareGrpcServer: ['otlpGrpc', 'grpcServer'],
   zipkinProtoVsProtobufDecode: ['zipkinProto', 'protobufDecodeZipkin'],
   bareHttpJsonVsJsonParse: ['httpServerJsonParse', 'jsonParse'],
+  zipkinJsonWithAuditVsJsonParse: ['zipkinJsonAudited', 'jsonParse'],
 };
 
 /**
@@ -489,6 +508,7 @@ function summarizeIngest(rounds: readonly IngestRound[], phases: readonly Ingest
     ratios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) => [k, total(phase) / total(base)])) as IngestResult['ratios'],
     roundRatios: Object.fromEntries(Object.entries(RATIOS).map(([k, [phase, base]]) =>
       [k, rounds.map((r) => rate(r, phase) / rate(r, base))])) as Record<keyof IngestResult['ratios'], number[]>,
+    auditCpuAdded: total('zipkinJson') / total('zipkinJsonAudited') - 1,
     targets: { zipkinJsonVsJsonParse: 0.3, otlpHttpProtoVsProtobufDecode: 0.3, otlpGrpcVsBareGrpcServer: 0.8, bytesPerBufferedSpan: 600 },
     memory,
     stages: Object.fromEntries(Object.entries(stages).map(([f, st]) => [f, {
@@ -508,6 +528,7 @@ function printIngest(result: IngestResult): void {
     console.log(`  ${label.padEnd(36)} ${pct(result.ratios[k]).padStart(6)}  ${target}${each}`);
   };
   console.log(`\ningest (spans per CPU-second of the receiving process, each phase counted until its spans settled; totals over ${result.rounds} alternating rounds)`);
+  console.log('  meshtrace phases run the ingest pipeline (receive, decode, normalize, assemble, store: --audit false); zipkinJsonAudited is the whole server');
   console.log(`  baseline JSON.parse                  ${fmt(baseline.jsonParse)}${rounds('jsonParse')}`);
   console.log(`  baseline protobufjs decode (OTLP)    ${fmt(baseline.protobufDecodeOtlp)}${rounds('protobufDecodeOtlp')}`);
   console.log(`  baseline protobufjs decode (Zipkin)  ${fmt(baseline.protobufDecodeZipkin)}${rounds('protobufDecodeZipkin')}`);
@@ -522,6 +543,8 @@ function printIngest(result: IngestResult): void {
   ratio('otlpGrpcVsBareGrpcServer', 'OTLP/gRPC / bare grpc-js server', '(>= 80%)');
   ratio('zipkinProtoVsProtobufDecode', 'Zipkin proto / protobufjs decode', '');
   ratio('bareHttpJsonVsJsonParse', 'context: bare http + JSON.parse / JSON.parse', '');
+  ratio('zipkinJsonWithAuditVsJsonParse', 'context: whole server, audit included', '');
+  console.log(`  audit CPU added to the pipeline, real server   ${pct(result.auditCpuAdded)}  (<= 20%, the audit's budget)`);
   console.log('memory');
   for (const [format, m] of Object.entries(memory)) {
     console.log(`  ${format.padEnd(10)} heap bytes per buffered span  ${m.heapBytesPerSpan}  (<= 600); RSS ${m.rssBytesPerSpan}`);

@@ -43,6 +43,13 @@ describe('serve configuration', () => {
     });
   });
 
+  it('runs the audit unless told not to, and takes only true or false', () => {
+    expect(loadServeConfig([], {}).auditEnabled).toBe(true);
+    expect(loadServeConfig(['--audit', 'false'], {}).auditEnabled).toBe(false);
+    expect(loadServeConfig([], { MESHTRACE_AUDIT: 'false' }).auditEnabled).toBe(false);
+    expect(() => loadServeConfig(['--audit', 'no'], {})).toThrow('--audit: got "no", expected true or false');
+  });
+
   it('rejects unknown flags', () => {
     expect(() => loadServeConfig(['--zipkin-prot', '1'], {})).toThrow(/Unknown option/);
   });

@@ -25,6 +25,8 @@ export interface ServeConfig {
   readonly retentionMs: number;
   readonly maxStoredSpans: number;
   readonly shutdownTimeoutMs: number;
+  /** Whether settled traces feed the propagation audit (`--audit false`: a plain collector). */
+  readonly auditEnabled: boolean;
   readonly auditWindowMs: number;
   readonly auditMinRequests: number;
   readonly auditMaxObservations: number;
@@ -67,6 +69,7 @@ function convert(spec: OptionSpec, raw: string): number | string | undefined {
     case 'duration': return parseDuration(raw);
     case 'size': return parseSize(raw);
     case 'level': return LEVELS.has(raw) ? raw : undefined;
+    case 'boolean': return raw === 'true' || raw === 'false' ? raw : undefined;
     default: return raw;
   }
 }
@@ -133,7 +136,7 @@ export function loadServeConfig(args: string[], env: NodeJS.ProcessEnv = process
     maxTagValueLength: r.maxTagValueLength, maxEventsPerSpan: r.maxEventsPerSpan, settleMs: r.settlePeriod,
     maxTraceAgeMs: r.maxTraceAge, maxBufferedSpans: r.maxBufferedSpans, retentionMs: r.retention,
     maxStoredSpans: r.maxStoredSpans, shutdownTimeoutMs: r.shutdownTimeout,
-    auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests, auditMaxObservations: r.auditMaxObservations,
+    auditEnabled: r.audit === 'true', auditWindowMs: r.auditWindow, auditMinRequests: r.auditMinRequests, auditMaxObservations: r.auditMaxObservations,
     authToken: r.authToken === '' ? undefined : r.authToken,
     authBasic: r.authBasic === '' ? undefined : r.authBasic,
     redactTagKeys: list(r.redactTagKeys),

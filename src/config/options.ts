@@ -31,6 +31,7 @@ export const SERVE_OPTIONS = {
   maxBufferedSpans: { flag: 'max-buffered-spans', type: 'count', default: '200000', help: 'unsettled spans held; ingest answers 429 beyond' },
   retention: { flag: 'retention', type: 'duration', default: '1h', help: 'how long settled traces are kept' },
   maxStoredSpans: { flag: 'max-stored-spans', type: 'count', default: '1000000', help: 'settled spans kept; the oldest traces are evicted beyond' },
+  audit: { flag: 'audit', type: 'boolean', default: 'true', help: 'run the propagation audit; false makes meshtrace a plain trace collector (no propagation report), without the audit\'s CPU and memory' },
   auditWindow: { flag: 'audit-window', type: 'duration', default: '15m', help: 'default time window of the propagation report' },
   auditMinRequests: { flag: 'audit-min-requests', type: 'count', default: '200', help: 'sampled inbound requests a workload needs before it gets a verdict' },
   auditMaxObservations: { flag: 'audit-max-observations', type: 'count', default: '1000000', help: 'request windows and root calls the audit holds; the oldest seconds are dropped beyond' },

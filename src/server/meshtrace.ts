@@ -15,6 +15,7 @@ import { otlpTracesRoute, startOtlpGrpcServer } from '../otlp-ingest/index.js';
 import { LiveAudit, PropagationAuditor, samplingRateOf } from '../propagation-audit/index.js';
 import type { OtlpGrpcServer } from '../otlp-ingest/index.js';
 import { BufferedStoreReader, MemoryTraceStore, TraceAssembler } from '../traces/index.js';
+import type { StoredTrace } from '../traces/index.js';
 import { zipkinSpansRoute } from '../zipkin-ingest/index.js';
 import { zipkinReadApi } from '../zipkin-api/index.js';
 import { buildMetrics } from '../metrics/index.js';
@@ -89,7 +90,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
   const audit = new LiveAudit(auditor, nowUs);
   const assembler = new TraceAssembler({
     settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
-    onSettled: (trace) => auditor.observe(trace.spans),
+    ...(config.auditEnabled ? { onSettled: (trace: StoredTrace) => auditor.observe(trace.spans) } : {}),
   });
   const reader = new BufferedStoreReader(store, assembler);
   // Which trace headers apps send (for drift's provider-mismatch), counted as spans arrive: all
@@ -136,6 +137,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       tagsLimited: ctx.tagsLimited,
       interned: ctx.interner.size,
       audit: {
+        enabled: config.auditEnabled,
         tracesObserved: auditor.tracesObserved, workloads: auditor.workloads.size, pods: auditor.pods.size,
         observationsHeld: auditor.observationsHeld, observationsExpired: auditor.observationsExpired,
         observationsEvicted: auditor.observationsEvicted, futureSpansIgnored: auditor.futureSpansIgnored,
@@ -164,7 +166,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
         },
         headers: (key) => headerTally.evidence(key),
       });
-      await propagationRoutes(app, { audit, defaultWindowMs: config.auditWindowMs });
+      await propagationRoutes(app, { audit, enabled: config.auditEnabled, defaultWindowMs: config.auditWindowMs });
       await dashboardRoutes(app, { root: builtDashboardDir() });
     },
   });
@@ -182,7 +184,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     assembler.settleDue();
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
-    auditor.prune(nowUs());
+    if (config.auditEnabled) auditor.prune(nowUs());
     headerTally.prune();
     // Between requests, while reports are read: a dashboard's report then only adds up tallies that are ready.
     if (audit.readRecently(WARM_WHILE_READ_US)) auditor.warm(WARM_BUDGET_MS);

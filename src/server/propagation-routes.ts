@@ -12,6 +12,8 @@ import type { LiveAudit } from '../propagation-audit/index.js';
 
 export interface PropagationRouteOptions {
   readonly audit: LiveAudit;
+  /** False when meshtrace runs with `--audit false`: every route then says so (404). */
+  readonly enabled: boolean;
   /** Default report window, ms. */
   readonly defaultWindowMs: number;
 }
@@ -34,8 +36,16 @@ function windowOf(q: WindowQuery, defaultMs: number): number | string {
   return ms * 1000;
 }
 
+const ROUTES = ['/api/propagation/report', '/api/propagation/workloads/:namespace/:workload', '/api/propagation/grafts'];
+
 export function propagationRoutes(app: FastifyInstance, opts: PropagationRouteOptions): Promise<void> {
   const { audit } = opts;
+  if (!opts.enabled) {
+    // An empty report would read as "no gaps": say plainly that nothing is being audited.
+    const off = { statusCode: 404, error: 'Not Found', message: 'the propagation audit is off: this meshtrace runs with --audit false (MESHTRACE_AUDIT=false)' };
+    for (const path of ROUTES) app.get(path, async (_request, reply) => reply.code(404).send(off));
+    return Promise.resolve();
+  }
 
   app.get<{ Querystring: WindowQuery }>('/api/propagation/report', async (request, reply) => {
     const window = windowOf(request.query, opts.defaultWindowMs);

@@ -3,6 +3,7 @@
  * values render the resources a security review expects, and the schema rejects typos.
  */
 import { loadAll } from 'js-yaml';
+import { loadServeConfig } from '../../src/config/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,8 @@ describe('charts/meshtrace', () => {
     expectHardened(collector);
     const c = template(collector).spec.containers[0]!;
     expect(c.args.slice(0, 2)).toEqual(['dist/cmd/meshtrace.js', 'serve']);
+    // Every flag the chart passes is one `meshtrace serve` takes, with a value it accepts.
+    expect(loadServeConfig(c.args.slice(2), {})).toMatchObject({ auditEnabled: true, settleMs: 10_000 });
     expect(Object.fromEntries(c.ports!.map((p) => [p.name, p.containerPort]))).toEqual({ 'http-zipkin': 9411, 'grpc-otlp': 4317, 'http-otlp': 4318, 'http': 8080 });
     expect(c.readinessProbe!.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe!.httpGet.path).toBe('/healthz');
@@ -98,6 +101,7 @@ describe('charts/meshtrace', () => {
     const collector = template(find(all, 'Deployment', 'meshtrace'));
     expect(collector.spec.containers[0]!.args).toContain('--retention=2h');
     expect(collector.spec.containers[0]!.args).toContain('--max-stored-spans=3000000');
+    expect(loadServeConfig(collector.spec.containers[0]!.args.slice(2), {})).toMatchObject({ auditEnabled: false, settleMs: 5_000 });
     expect(collector.spec.containers[0]!.env!.map((e) => e.name)).toContain('MESHTRACE_AUTH_TOKEN');
     expect((find(all, 'Deployment', 'meshtrace-controller').spec as { replicas: number }).replicas).toBe(2);
     expect(find(all, 'Secret', 'meshtrace-auth').kind).toBe('Secret');

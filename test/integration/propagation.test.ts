@@ -120,3 +120,34 @@ describe('propagation report from the command line', () => {
     expect(bad.stderr).toContain('cannot reach meshtrace');
   });
 });
+
+describe('with --audit false', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(['--audit', 'false']);
+  });
+  afterAll(async () => server.close());
+
+  it('still collects and serves traces, audits nothing, and says so on every propagation route', async () => {
+    const sim = simulate({
+      topology: 'bookinfo', provider: 'zipkin', samplingPercent: 100, concurrency: 2, requests: 50, clockSkewMs: 0,
+      behaviours: { reviews: 'forward-none' }, seed: 5, startUs: Date.now() * 1000 - 60_000_000,
+    });
+    const sent = await play(sim.batches, 'zipkin', { zipkinUrl: server.zipkin, otlpHttpUrl: server.otlpHttp }, { realtime: false });
+    expect(sent.failures).toBe(0);
+    const status = await eventually(async () => {
+      const s = await (await fetch(`${server.api}/api/status`)).json() as { buffer: { bufferedSpans: number; settledTraces: number }; audit: { enabled: boolean; tracesObserved: number } };
+      expect(s.buffer.settledTraces).toBeGreaterThan(0);
+      expect(s.buffer.bufferedSpans).toBe(0);
+      return s;
+    }, 15_000);
+    expect(status.audit).toMatchObject({ enabled: false, tracesObserved: 0 });
+    const services = await (await fetch(`${server.zipkin}/api/v2/services`)).json() as string[];
+    expect(services.length).toBeGreaterThan(0);
+    for (const path of ['/api/propagation/report', '/api/propagation/workloads/default/reviews', '/api/propagation/grafts']) {
+      const res = await fetch(server.api + path);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { message: string }).message).toContain('--audit false');
+    }
+  });
+});
