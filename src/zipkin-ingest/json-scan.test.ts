@@ -161,6 +161,25 @@ describe('the Zipkin JSON reader agrees with JSON.parse and the general decoder'
     expect(own).toEqual(tags.map((t) => Object.entries(t).flatMap(([k, v]) => [k, String(v)])));
   });
 
+  it('on members whose keys change order between spans, or are escaped, longer or shorter in the same place', () => {
+    const ids = '"traceId":"4d1e00c0db9010db86154a4ba6e91385","id":"4d1e00c0db9010db"';
+    const spans = [
+      `{${ids},"name":"a","kind":"CLIENT","timestamp":5}`,
+      `{"kind":"SERVER","name":"b",${ids},"timestamp":5}`,
+      `{${ids},"names":"x","kind":"CLIENT","timestamp":5}`,
+      `{${ids},"nam":"x","kinder":"SERVER","timestamp":5}`,
+      `{${ids},"n\u0061me":"c","kind":"PRODUCER","timestamp":5}`,
+      `{${ids},"name":"d","kind":"CONSUMER","timestamp":5,"duration":7}`,
+      `{${ids},"name":"e"}`,
+    ];
+    const body = Buffer.from(`[${spans.join(',')}]`);
+    expect(agrees(body)).toBe(true);
+    const out = compare(body).fast!.spans;
+    expect(out.map((x) => x.name)).toEqual(['a', 'b', '', '', 'c', 'd', 'e']);
+    expect(out.map((x) => x.kind)).toEqual(['CLIENT', 'SERVER', 'CLIENT', undefined, 'PRODUCER', 'CONSUMER', undefined]);
+    expect(out.map((x) => x.durationUs)).toEqual([0, 0, 0, 0, 0, 7, 0]);
+  });
+
   it('on ids of every width and spelling, where a quote may sit where a longer id would end', () => {
     const t32 = '4d1e00c0db9010db86154a4ba6e91385', s16 = '86154a4ba6e91385';
     const traceIds = [t32, s16, t32.toUpperCase(), '0'.repeat(32), '0'.repeat(16), `${s16}0`, t32.slice(1), '\\u0034d1e00c0db9010db', 'x'.repeat(16), 5, null];

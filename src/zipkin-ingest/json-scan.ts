@@ -51,6 +51,8 @@ const FIELD_NAMES: readonly string[] = ['traceId', 'id', 'parentId', 'kind', 'na
 const FIELDS_BY_LENGTH: { readonly field: number; readonly bytes: Uint8Array }[][] = [];
 FIELD_NAMES.forEach((name, field) => (FIELDS_BY_LENGTH[name.length] ??= []).push({ field, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)) }));
 const NO_FIELDS: readonly { readonly field: number; readonly bytes: Uint8Array }[] = [];
+/** Each member's key as it is usually written, quotes included (`"traceId"`): see `#memberKey`. */
+const QUOTED_FIELDS: readonly Uint8Array[] = FIELD_NAMES.map((name) => Uint8Array.from(`"${name}"`, (c) => c.charCodeAt(0)));
 
 /** Zipkin's kind names by their bytes. */
 const KIND_BYTES = Object.entries(ZIPKIN_KINDS).map(([name, kind]) => ({ bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)), kind }));
@@ -144,6 +146,10 @@ class ZipkinJsonReader implements ByteSource {
   readonly #entryValue: string[] = [];
   readonly #entryCached: boolean[] = [];
   readonly #plainKeys = new PlainKeys();
+  /** The member (its number, or IGNORED) at each position of the previous span: see `#memberKey`. */
+  readonly #memberOrder: number[] = [];
+  /** The offset after the key `#memberKey` read. */
+  #afterKey = 0;
   /** The last endpoint object read, by its bytes: a sidecar's spans all name the same one. */
   #endpointStart = -1;
   #endpointLength = -1;
@@ -190,16 +196,47 @@ class ZipkinJsonReader implements ByteSource {
     f.reset();
     p = this.#ws(p + 1);
     if (at(buf, p) === CLOSE_BRACE) return p + 1;
-    for (;;) {
+    for (let member = 0; ; member++) {
       if (at(buf, p) !== QUOTE) throw DECLINED;
-      const field = this.#fieldName(p);
-      p = this.#afterColon(this.#t.end + 1);
+      const field = this.#memberKey(member, p);
+      p = this.#afterColon(this.#afterKey);
       p = field === IGNORED ? this.#skip(p, 0) : this.#member(field, p);
       p = this.#ws(p);
       if (at(buf, p) === COMMA) p = this.#ws(p + 1);
       else if (at(buf, p) === CLOSE_BRACE) return p + 1;
       else throw DECLINED;
     }
+  }
+
+  /**
+   * Which span member (its number) the `member`-th key, at `p`, names, or IGNORED; sets
+   * `#afterKey`. A sender writes its spans' members in one order, so the previous span's member in
+   * this place is tried first, by its quoted bytes: a match is that exact key (no escapes), with
+   * no scan for its closing quote.
+   */
+  #memberKey(member: number, p: number): number {
+    const order = this.#memberOrder;
+    const guess = member < order.length ? order[member]! : IGNORED;
+    if (guess !== IGNORED) {
+      const quoted = QUOTED_FIELDS[guess]!;
+      if (this.#written(p, quoted)) {
+        this.#afterKey = p + quoted.length;
+        return guess;
+      }
+    }
+    const field = this.#fieldName(p);
+    this.#afterKey = this.#t.end + 1;
+    order[member] = field;
+    return field;
+  }
+
+  /** Whether the bytes at `p` are `bytes`. */
+  #written(p: number, bytes: Uint8Array): boolean {
+    const buf = this.buf;
+    const n = bytes.length;
+    if (p + n > buf.length) return false;
+    for (let j = 0; j < n; j++) if (buf[p + j] !== bytes[j]) return false;
+    return true;
   }
 
   /** Which span member (its number) the key string at `p` names, or IGNORED. */
