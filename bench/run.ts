@@ -413,8 +413,8 @@ async function ingestSection(): Promise<Section> {
         log(`round ${r + 1} of ${ROUNDS}: meshtrace ${phase} ...`);
         runs[phase] = phase === 'zipkinJsonAudited' ? await audited!.measure('zipkinJson') : await meshtrace.measure(phase);
         // A decode baseline's second half, once no later phase of the round is compared with it.
-        for (const key of BASELINES_OF[phase]) {
-          if (!SANDWICHED.includes(key) || phases.slice(i + 1).some((p) => BASELINES_OF[p].includes(key))) continue;
+        const lastUses = BASELINES_OF[phase].filter((key) => SANDWICHED.includes(key) && !phases.slice(i + 1).some((p) => BASELINES_OF[p].includes(key)));
+        for (const key of lastUses) {
           log(`round ${r + 1} of ${ROUNDS}: baseline ${key}, second half ...`);
           baseline[key] = sumOf(baseline[key]!, await measureBaseline[key]());
         }
