@@ -208,7 +208,20 @@ async function startIngestMeshtrace(data: Record<string, StampableBody[]>, audit
     await settled();
     if ((await status()).store.evictedSpans.capacity > 0) break;
   }
-  return { measure: (phase) => measureChild(child.pid!, accepted, () => phases[phase](PHASE_MS), settled), stop: () => server.stop() };
+  return {
+    measure: async (phase) => {
+      // A server that serves one format sits idle while the other formats run; V8 shrinks an idle
+      // heap, and its first seconds back pay for growing it again. An unmeasured lead-in of the
+      // same load measures it ingesting continuously, as a mesh keeps it, like the server that
+      // serves every format in turn.
+      if (formats.length === 1) {
+        await phases[phase](PHASE_MS);
+        await settled();
+      }
+      return measureChild(child.pid!, accepted, () => phases[phase](PHASE_MS), settled);
+    },
+    stop: () => server.stop(),
+  };
 }
 
 type MemoryFormat = 'zipkinJson' | 'otlpProto';
@@ -561,7 +574,7 @@ function printIngest(result: IngestResult): void {
   ratio('zipkinProtoVsProtobufDecode', 'Zipkin proto / protobufjs decode', '');
   ratio('bareHttpJsonVsJsonParse', 'context: bare http + JSON.parse / JSON.parse', '');
   ratio('zipkinJsonWithAuditVsJsonParse', 'context: whole server, audit included', '');
-  console.log(`  audit CPU added to the pipeline, real server   ${pct(result.auditCpuAdded)}  (<= 20%, the audit's budget)`);
+  console.log(`  context: audit CPU added to the pipeline on a real server  ${pct(result.auditCpuAdded)}  (the audit section has the budgeted figure)`);
   console.log('memory');
   for (const [format, m] of Object.entries(memory)) {
     console.log(`  ${format.padEnd(10)} heap bytes per buffered span  ${m.heapBytesPerSpan}  (<= 600); RSS ${m.rssBytesPerSpan}`);
