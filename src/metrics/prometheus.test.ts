@@ -18,7 +18,7 @@ function metrics(maxWorkloads: number, workloads: number): Promise<string> {
     buffer: () => ({ bufferedTraces: 0, bufferedSpans: 0, settledTraces: 0, lateSpans: 0, refusedBatches: 0 }),
     store: () => ({ traces: 0, spans: 0, evictedTraces: { retention: 0, capacity: 0 }, evictedSpans: { retention: 0, capacity: 0 } }),
     limits: { maxBufferedSpans: 1, maxStoredSpans: 1 }, tagsLimited: () => 0, tagsRedacted: () => 0,
-    auditor: new PropagationAuditor(), audit, auditWindowUs: 1, maxWorkloads,
+    auditor: new PropagationAuditor(), audit, auditEnabled: true, auditWindowUs: 1, maxWorkloads,
   });
   return registry.metrics();
 }

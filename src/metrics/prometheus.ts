@@ -19,6 +19,11 @@ export interface MetricsSources {
   readonly tagsRedacted: () => number;
   readonly auditor: PropagationAuditor;
   readonly audit: LiveAudit;
+  /**
+   * False with `--audit false`: the audit's series are left out rather than served empty, where
+   * the propagation score would read 1 (perfect) for a mesh nobody audits.
+   */
+  readonly auditEnabled: boolean;
   /** Window of the per-workload verdict series, µs. */
   readonly auditWindowUs: number;
   /** Workloads with their own series, worst first; edges get twice as many. */
@@ -115,6 +120,6 @@ export function buildMetrics(sources: MetricsSources): Registry {
   collectDefaultMetrics({ register: registry });
   ingestMetrics(registry, sources);
   pipelineMetrics(registry, sources);
-  auditMetrics(registry, sources);
+  if (sources.auditEnabled) auditMetrics(registry, sources);
   return registry;
 }

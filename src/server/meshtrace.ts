@@ -151,7 +151,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       ingest: stats, buffer: () => assembler.stats(), store: () => store.stats(),
       limits: { maxBufferedSpans: config.maxBufferedSpans, maxStoredSpans: config.maxStoredSpans },
       tagsLimited: () => ctx.tagsLimited, tagsRedacted: () => ctx.redactor.redacted,
-      auditor, audit, auditWindowUs: config.auditWindowMs * 1000, maxWorkloads: config.metricsMaxWorkloads,
+      auditor, audit, auditEnabled: config.auditEnabled, auditWindowUs: config.auditWindowMs * 1000, maxWorkloads: config.metricsMaxWorkloads,
     }),
     routes: async (app) => {
       await traceRoutes(app, { reader, audit });

@@ -149,5 +149,9 @@ describe('with --audit false', () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { message: string }).message).toContain('--audit false');
     }
+    // No audit series at all: an empty audit would report a perfect propagation score.
+    const metrics = await (await fetch(`${server.api}/metrics`)).text();
+    expect(metrics).toContain('meshtrace_store_spans');
+    expect(metrics).not.toContain('meshtrace_propagation_score');
   });
 });
