@@ -88,6 +88,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     configuredProvider: (workload) => xds.tracingFacts(workload).provider,
     retentionUs: config.retentionMs * 1000, minRequests: config.auditMinRequests, maxObservations: config.auditMaxObservations, clockUs: nowUs });
   const audit = new LiveAudit(auditor, nowUs);
+  if (!config.auditEnabled) logger.info('propagation audit off (--audit false): collecting traces only, no propagation report');
   const assembler = new TraceAssembler({
     settleMs: config.settleMs, maxBufferedSpans: config.maxBufferedSpans, maxTraceAgeMs: config.maxTraceAgeMs, store, now,
     ...(config.auditEnabled ? { onSettled: (trace: StoredTrace) => auditor.observe(trace.spans) } : {}),
