@@ -249,12 +249,7 @@ class ZipkinJsonReader implements ByteSource {
 
   /** Whether the string token's bytes are `bytes`. */
   #spells(t: Token, bytes: Uint8Array): boolean {
-    const length = t.end - t.start;
-    if (bytes.length !== length) return false;
-    const buf = this.buf;
-    let j = 0;
-    while (j < length && bytes[j] === buf[t.start + j]) j++;
-    return j === length;
+    return bytes.length === t.end - t.start && this.#written(t.start, bytes);
   }
 
   /** Reads one member's value at `p`; returns the offset after it. */
