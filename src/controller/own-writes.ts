@@ -4,6 +4,10 @@
  * each would double the work of every change. An event whose resourceVersion is the one our write
  * returned is ours; the watch often delivers it before the write's own response arrives, so an
  * event for an object with a write in flight is decided once that write returns.
+ *
+ * Only writes that cannot be no-ops over someone else's change belong here: a patch without a
+ * resourceVersion precondition that changes nothing returns the object's current version, which
+ * may carry another writer's change, and that change would be taken for our echo.
  */
 export class OwnWrites {
   /** Object key → resourceVersion our latest write to it returned, until its event comes back. */

@@ -12,6 +12,7 @@ import type { OwnWrites } from './own-writes.js';
 import { POLICY_FINALIZER, PREVIOUS_SPEC_ANNOTATION } from './policy.js';
 import type { SamplingPolicy, SamplingPolicyStatus } from './policy.js';
 import { cleanupTargets } from './reconcile.js';
+import { statusOf } from './retry.js';
 import type { ReconcilePlan } from './reconcile-types.js';
 import { stableJson } from './stable-json.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, POLICY_LABEL } from './telemetry.js';
@@ -57,6 +58,9 @@ export class PlanWriter {
     const { api, ownWrites, events, cachedTelemetry } = this.#d;
     const { namespace, name } = policy.metadata;
     const telemetries = (async () => {
+      // An apply that changes nothing may return someone else's version of the Telemetry (see
+      // OwnWrites); harmless here: every field we own is then as wanted, so its writer has nothing
+      // to do, and the other policies it may affect are queued regardless (run.ts).
       for (const t of plan.apply) {
         if (!upToDate(t, cachedTelemetry(namespace, t.metadata.name))) await ownWrites.track(telemetryRef(namespace, t.metadata.name), () => api.applyTelemetry(t));
       }
@@ -71,9 +75,11 @@ export class PlanWriter {
         spec: { fixed: null, adaptive: null, boost: null, ...plan.restoreSpec },
       });
     }
-    if (stableJson(plan.status) !== stableJson(policy.status ?? {})) {
-      await ownWrites.track(policyRef(namespace, name), () => api.patchPolicyStatus(namespace, name, statusPatch(plan.status)));
-    }
+    // Not tracked as our own write: its echo changes only status, which triggers.ts already
+    // ignores; and a status the cache had not caught up with is a patch that changes nothing,
+    // which returns the version of whatever changed last, say a deletion, that would then be
+    // taken for our echo and never reconciled.
+    if (stableJson(plan.status) !== stableJson(policy.status ?? {})) await api.patchPolicyStatus(namespace, name, statusPatch(plan.status));
     for (const e of plan.events) events.record(policy, e);
   }
 
@@ -82,7 +88,13 @@ export class PlanWriter {
     const { namespace, name, finalizers = [], resourceVersion } = policy.metadata;
     if (!finalizers.includes(POLICY_FINALIZER)) return;
     const removed = await this.deleteWritten(namespace, name);
-    await this.#d.api.patchPolicy(namespace, name, { metadata: { finalizers: finalizers.filter((f) => f !== POLICY_FINALIZER), resourceVersion } });
+    try {
+      await this.#d.api.patchPolicy(namespace, name, { metadata: { finalizers: finalizers.filter((f) => f !== POLICY_FINALIZER), resourceVersion } });
+    } catch (err) {
+      // Already gone: an earlier pass removed the finalizer and the cache had not seen it yet.
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
     this.#d.events.record(policy, { type: 'Normal', reason: 'Deleted', message: `removed ${removed} Telemetry` });
   }
 

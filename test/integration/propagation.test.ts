@@ -36,7 +36,13 @@ describe.each<Provider>(['zipkin', 'opentelemetry'])('propagation audit over the
     truth = sim.truth;
     const sent = await play(sim.batches, provider, { zipkinUrl: server.zipkin, otlpHttpUrl: server.otlpHttp }, { realtime: false });
     expect(sent.failures).toBe(0);
-  });
+    // Every trace settled and audited: the report's analyses are cached for a moment, so reads
+    // taken while traces still settle could disagree with each other (a graft's best parent moves).
+    await eventually(async () => {
+      const status = await (await fetch(`${server.api}/api/status`)).json() as { buffer: { bufferedTraces: number } };
+      expect(status.buffer.bufferedTraces).toBe(0);
+    }, 20_000);
+  }, 30_000);
   afterAll(async () => server.close());
 
   const report = async (query = ''): Promise<PropagationReport> => (await fetch(`${server.api}/api/propagation/report${query}`)).json() as Promise<PropagationReport>;
