@@ -155,7 +155,8 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
       auditor, audit, auditEnabled: config.auditEnabled, auditWindowUs: config.auditWindowMs * 1000, maxWorkloads: config.metricsMaxWorkloads,
     }),
     routes: async (app) => {
-      await traceRoutes(app, { reader, audit });
+      // With the audit off there are no grafts: a stitched view is the trace as it is.
+      await traceRoutes(app, { reader, ...(config.auditEnabled ? { audit } : {}) });
       await searchRoutes(app, { reader, now });
       await samplingRoutes(app, {
         state: xds,
@@ -185,7 +186,7 @@ export async function startMeshtrace(config: ServeConfig, logger: Logger): Promi
     assembler.settleDue();
     if (++ticks % PRUNE_EVERY_TICKS !== 0) return;
     store.evictExpired(now());
-    if (config.auditEnabled) auditor.prune(nowUs());
+    auditor.prune(nowUs());
     headerTally.prune();
     // Between requests, while reports are read: a dashboard's report then only adds up tallies that are ready.
     if (audit.readRecently(WARM_WHILE_READ_US)) auditor.warm(WARM_BUDGET_MS);

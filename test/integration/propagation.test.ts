@@ -150,6 +150,12 @@ describe('with --audit false', () => {
     expect(status.audit).toMatchObject({ enabled: false, tracesObserved: 0 });
     const services = await (await fetch(`${server.zipkin}/api/v2/services`)).json() as string[];
     expect(services.length).toBeGreaterThan(0);
+    // A stitched view is the trace as it is: nothing was grafted.
+    const traces = await (await fetch(`${server.zipkin}/api/v2/traces?limit=1`)).json() as { traceId: string }[][];
+    const traceId = traces[0]![0]!.traceId;
+    const view = await (await fetch(`${server.api}/api/traces/${traceId}?stitched=true`)).json() as { traceId: string; stitched?: boolean };
+    expect(view.traceId).toBe(traceId);
+    expect(view.stitched).toBeUndefined();
     for (const path of ['/api/propagation/report', '/api/propagation/workloads/default/reviews', '/api/propagation/grafts']) {
       const res = await fetch(server.api + path);
       expect(res.status).toBe(404);
