@@ -20,6 +20,9 @@ const DUMP_BYTES = 20 * 1024 * 1024;
 
 interface ChildResult { decodeMs: number; peakRssBytes: number; hcms: number }
 
+/** Decodes measured, each in a fresh process. */
+const DECODE_RUNS = 3;
+
 /**
  * This process's own peak RSS. Linux's `getrusage` high-water mark (`maxRSS`) carries over the
  * parent's resident size at the fork before `exec`: in a full bench run, whose process holds the
@@ -125,9 +128,14 @@ export async function xdsBench(log: (m: string) => void): Promise<{ dumpBytes: n
     const text = bigConfigDump(DUMP_BYTES);
     writeFileSync(path, text);
     const dumpBytes = Buffer.byteLength(text);
-    log(`xds: decoding a ${(dumpBytes / 1048576).toFixed(1)} MiB config dump in a child process`);
-    const child = await decodeInChild(path);
-    log(`xds: ${child.hcms} HCMs in ${child.decodeMs.toFixed(0)} ms, peak RSS ${(child.peakRssBytes / 1048576).toFixed(0)} MiB (targets < 2000 ms, < 300 MiB)`);
+    log(`xds: decoding a ${(dumpBytes / 1048576).toFixed(1)} MiB config dump, ${DECODE_RUNS} times, each in a child process`);
+    // Three children, the median decode time and the highest peak: one wall-clock sample on a
+    // shared machine moved threefold between runs (one run read 2.1 s, the next two 0.6-0.7 s).
+    const children: ChildResult[] = [];
+    for (let i = 0; i < DECODE_RUNS; i++) children.push(await decodeInChild(path));
+    const times = children.map((c) => c.decodeMs).sort((a, b) => a - b);
+    const child: ChildResult = { decodeMs: times[Math.floor(times.length / 2)]!, peakRssBytes: Math.max(...children.map((c) => c.peakRssBytes)), hcms: children[0]!.hcms };
+    log(`xds: ${child.hcms} HCMs in ${child.decodeMs.toFixed(0)} ms (median of ${times.map((t) => t.toFixed(0)).join(', ')}), peak RSS ${(child.peakRssBytes / 1048576).toFixed(0)} MiB (targets < 2000 ms, < 300 MiB)`);
     const pushToEffectiveMs = await pushToEffective();
     log(`xds: ADS push → /api/sampling/effective in ${pushToEffectiveMs.toFixed(1)} ms (target ≤ 5000 ms)`);
     return { dumpBytes, decodeMs: child.decodeMs, peakRssBytes: child.peakRssBytes, pushToEffectiveMs };
